@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-n2n",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "edge", targets: ["Edge"]),
+        .executable(name: "supernode", targets: ["Supernode"]),
+        .library(name: "N2NWire", targets: ["N2NWire"]),
+        .library(name: "PacketCore", targets: ["PacketCore"]),
+        .library(name: "TapDevice", targets: ["TapDevice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libssl-dev, liblzo2-dev, libzstd-dev).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLZO", pkgConfig: "lzo2", providers: [.apt(["liblzo2-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Linux syscalls and constants that Glibc does not import (epoll, mmsghdr, if_tun.h, netlink).
+        .target(name: "CN2NLinux"),
+
+        .target(name: "N2NWire", dependencies: ["COpenSSL", "CLZO", "CZstd"]),
+        .target(name: "TapDevice", dependencies: ["CN2NLinux"]),
+        .target(
+            name: "PacketCore",
+            dependencies: [
+                "N2NWire", "TapDevice", "CN2NLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "Supernode",
+            dependencies: [
+                "PacketCore", "N2NWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "Edge",
+            dependencies: [
+                "PacketCore", "TapDevice", "N2NWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .testTarget(name: "N2NWireTests", dependencies: ["N2NWire"]),
+        .testTarget(name: "TapDeviceTests", dependencies: ["TapDevice"]),
+        .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore", "N2NWire"]),
+        .testTarget(name: "SupernodeTests", dependencies: ["Supernode", "PacketCore", "N2NWire"]),
+        .testTarget(name: "EdgeTests", dependencies: ["Edge", "PacketCore", "N2NWire"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,44 @@
+/// The fields a decoder can find missing; named in `WireError.truncated` so a drop says exactly what was wrong.
+public enum WireField: String, Sendable {
+    case commonHeader = "common header"
+    case cookie, srcMac, dstMac, edgeMac, targetMac, mac
+    case sock, sockFamily = "sock family", transform, lifetime, backupCount = "num_sn", backupSock = "backup sock"
+    case authScheme = "auth scheme", authTokenLength = "auth token size", authToken = "auth token"
+    case aflags
+}
+
+/// Why a datagram could not be decoded or encoded. Every case is a clean drop, never a crash.
+public enum WireError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The datagram ended before `field`: it needed `needed` bytes from the start, it had `available`.
+    case truncated(WireField, needed: Int, available: Int)
+    /// Byte 0 was not 2.
+    case badVersion(UInt8)
+    /// REGISTER_SUPER announced an auth token longer than 32 bytes (spec 10.1 item 1).
+    case authTokenTooLong(Int)
+    /// The community field has no NUL within its 16 bytes (rejected by a supernode, spec 1.5).
+    case communityNotTerminated
+    /// The output buffer cannot hold the encoded packet.
+    case bufferTooSmall(needed: Int, available: Int)
+
+    public var description: String {
+        switch self {
+        case let .truncated(field, needed, available):
+            "truncated packet: \(field.rawValue) needs \(needed) bytes, datagram has \(available)"
+        case let .badVersion(v): "unsupported packet version \(v) (expected 2)"
+        case let .authTokenTooLong(n): "auth token size \(n) exceeds \(RegisterSuper.maxAuthTokenLength)"
+        case .communityNotTerminated: "community name is not NUL-terminated"
+        case let .bufferTooSmall(needed, available): "output buffer too small: need \(needed), have \(available)"
+        }
+    }
+
+    /// A short stable name for counters and logs.
+    public var counterName: String {
+        switch self {
+        case .truncated: "truncated"
+        case .badVersion: "bad_version"
+        case .authTokenTooLong: "auth_token_too_long"
+        case .communityNotTerminated: "community_unterminated"
+        case .bufferTooSmall: "buffer_too_small"
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// Forwarding core (filled in by the PacketCore work).

@@ -1,0 +1,1 @@
+// TAP device access (filled in by the TapDevice work).

@@ -1,0 +1,6 @@
+import Testing
+@testable import Edge
+
+@Test func EdgeModuleLoads() {
+    #expect(Bool(true))
+}

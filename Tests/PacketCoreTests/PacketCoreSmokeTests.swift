@@ -1,0 +1,6 @@
+import Testing
+@testable import PacketCore
+
+@Test func PacketCoreModuleLoads() {
+    #expect(Bool(true))
+}

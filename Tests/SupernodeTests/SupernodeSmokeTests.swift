@@ -1,0 +1,6 @@
+import Testing
+@testable import Supernode
+
+@Test func SupernodeModuleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import TapDevice
+
+@Test func TapDeviceModuleLoads() {
+    #expect(Bool(true))
+}
