@@ -55,7 +55,8 @@ struct WireReader {
     /// A sock field (spec 1.3): the family word's bit 15 selects IPv6 (20 bytes) over IPv4 (8 bytes).
     @inlinable
     mutating func sock(_ field: WireField = .sock) throws(WireError) -> PeerSocket {
-        try need(2, field)
+        // Without the family word the shorter (IPv4) form is what is reported missing.
+        if bytes.count - offset < 2 { try need(8, field) }
         let isV6 = bytes[offset] & 0x80 != 0
         try need(isV6 ? 20 : 8, field)
         let port = UInt16(bytes[offset + 2]) << 8 | UInt16(bytes[offset + 3])
