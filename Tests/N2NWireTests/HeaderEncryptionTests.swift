@@ -6,11 +6,6 @@ import Glibc
 import Darwin
 #endif
 
-private func hex(_ s: String) -> [UInt8] {
-    let digits = Array(s.filter { !$0.isWhitespace })
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
-}
-
 /// Hands out the given bytes in order, repeating them when exhausted.
 private final class FixedRandom: RandomSource {
     let bytes: [UInt8]
@@ -344,10 +339,8 @@ private func looksPlain(_ d: [UInt8]) -> Bool { d.withUnsafeBytes { headerLooksP
     // MARK: real capture
 
     @Test func decryptsCapturedRegisterSuper() throws {
-        let path = try sharedDirectory() + "/testvectors/n2n-2.8/h-a1-header-enc.pcap"
-        let frames = try PcapReader.udpPayloads(path: path)
-        try #require(frames.count > 3)
-        var datagram = try #require(frames[2])  // frame 3
+        let frames = try Pcap.udpDatagrams("h-a1-header-enc.pcap")
+        var datagram = try #require(frames.first { $0.frameNumber == 3 }).payload
         #expect(datagram.count == 34)
         #expect(!looksPlain(datagram))
         let cipher = HeaderCipher(community: Community("bench"))
@@ -360,77 +353,5 @@ private func looksPlain(_ d: [UInt8]) -> Bool { d.withUnsafeBytes { headerLooksP
         #expect(Array(datagram[4..<20]) == Array("bench".utf8) + [UInt8](repeating: 0, count: 11))
         #expect(Array(datagram[24..<30]) == [0x02, 0x00, 0x00, 0x00, 0xfa, 0x01])
         #expect(looksPlain(datagram))
-    }
-}
-
-/// /work/shared (or `../shared` beside the repository root).
-private func sharedDirectory(file: String = #filePath) throws -> String {
-    var root = file
-    for _ in 0..<3 {  // Tests/N2NWireTests/<file>
-        if let slash = root.lastIndex(of: "/") { root = String(root[..<slash]) }
-    }
-    for candidate in [root + "/../shared", "/work/shared"] where access(candidate, F_OK) == 0 {
-        return candidate
-    }
-    throw PcapReader.Failure("shared directory not found beside \(root)")
-}
-
-/// Just enough of a classic-pcap reader for the test captures: EN10MB link type, Ethernet II,
-/// IPv4, UDP. Returns one entry per frame, nil for frames that are not IPv4/UDP.
-private enum PcapReader {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ d: String) { description = d }
-    }
-
-    static func readFile(_ path: String) throws -> [UInt8] {
-        guard let f = fopen(path, "rb") else { throw Failure("cannot open \(path)") }
-        defer { fclose(f) }
-        var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
-            if n <= 0 { break }
-            data += chunk[..<n]
-        }
-        return data
-    }
-
-    static func udpPayloads(path: String) throws -> [[UInt8]?] {
-        let d = try readFile(path)
-        guard d.count >= 24 else { throw Failure("pcap header truncated") }
-        func le32(_ o: Int) -> Int { Int(d[o]) | Int(d[o + 1]) << 8 | Int(d[o + 2]) << 16 | Int(d[o + 3]) << 24 }
-        func be32(_ o: Int) -> Int { Int(d[o]) << 24 | Int(d[o + 1]) << 16 | Int(d[o + 2]) << 8 | Int(d[o + 3]) }
-        let magic = le32(0)
-        let u32: (Int) -> Int
-        switch magic {
-        case 0xa1b2_c3d4, 0xa1b2_3c4d: u32 = le32
-        case 0xd4c3_b2a1, 0x4d3c_b2a1: u32 = be32
-        default: throw Failure("not a classic pcap file (magic \(String(magic, radix: 16)))")
-        }
-        guard u32(20) == 1 else { throw Failure("link type \(u32(20)) is not EN10MB") }
-        var frames: [[UInt8]?] = []
-        var o = 24
-        while o + 16 <= d.count {
-            let captured = u32(o + 8)
-            let start = o + 16
-            guard start + captured <= d.count else { throw Failure("record at \(o) truncated") }
-            frames.append(udpPayload(Array(d[start..<(start + captured)])))
-            o = start + captured
-        }
-        return frames
-    }
-
-    static func udpPayload(_ f: [UInt8]) -> [UInt8]? {
-        guard f.count >= 14 + 20, f[12] == 0x08, f[13] == 0x00 else { return nil }
-        let ip = 14
-        guard f[ip] >> 4 == 4 else { return nil }
-        let ihl = Int(f[ip] & 0x0F) * 4
-        let totalLength = Int(f[ip + 2]) << 8 | Int(f[ip + 3])
-        guard f[ip + 9] == 17, ihl >= 20, ip + totalLength <= f.count, totalLength >= ihl + 8 else { return nil }
-        let udp = ip + ihl
-        let udpLength = Int(f[udp + 4]) << 8 | Int(f[udp + 5])
-        guard udpLength >= 8, udp + udpLength <= ip + totalLength else { return nil }
-        return Array(f[(udp + 8)..<(udp + udpLength)])
     }
 }

@@ -1,11 +1,6 @@
 import Testing
 import N2NWire
 
-private func hex(_ s: String) -> [UInt8] {
-    let digits = Array(s.filter { !$0.isWhitespace })
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
-}
-
 private let pearsonTable: [UInt8] = hex("""
     0157310cb0b266a679c10654f9e62ca30ec5d5b5a155da5040ef18e2ec8e26c8
     6eb168678dfdff324d6551122d601fde196bbe4656edf02248f214d6f4e395eb

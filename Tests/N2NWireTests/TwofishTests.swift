@@ -1,11 +1,6 @@
 import Testing
 import N2NWire
 
-private func hex(_ s: String) -> [UInt8] {
-    let digits = Array(s.filter { !$0.isWhitespace })
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
-}
-
 private struct KnownAnswer: CustomTestStringConvertible, Sendable {
     let key: String, plain: String, cipher: String
     var testDescription: String { "\(key.count * 4)-bit key \(key.prefix(8))…" }
