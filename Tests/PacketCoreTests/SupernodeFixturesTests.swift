@@ -61,10 +61,11 @@ final class FakeHeaderCipher: SupernodeHeaderCipher {
         community.store(to: d, at: 4)
         var check: UInt8 = 0
         for b in d { check &+= b }
-        return check == sum ? .opened(stamp: stamp) : .checksumMismatch
+        return check == sum ? .opened(stamp: stamp, headerLength: h) : .checksumMismatch
     }
 
-    func seal(_ d: UnsafeMutableRawBufferPointer, headerLength h: Int, stamp: UInt64) {
+    func seal(_ d: UnsafeMutableRawBufferPointer, headerLength h: Int, stamp: UInt64) -> Bool {
+        guard h >= 20, h <= d.count, h <= 255 else { return false }
         var sum: UInt8 = 0
         for b in d { sum &+= b }
         for i in 0..<4 { d[16 + i] = d[i] }
@@ -74,12 +75,13 @@ final class FakeHeaderCipher: SupernodeHeaderCipher {
         d[2] = UInt8(h)
         for i in 0..<8 { d[3 + i] = UInt8(truncatingIfNeeded: stamp >> (56 - 8 * UInt64(i))) }
         d[11] = sum
+        return true
     }
 
     /// Edge side: seal a plain datagram.
     func sealed(_ plain: [UInt8], headerLength: Int? = nil, stamp: UInt64) -> [UInt8] {
         var out = plain
-        out.withUnsafeMutableBytes { seal($0, headerLength: headerLength ?? plain.count, stamp: stamp) }
+        _ = out.withUnsafeMutableBytes { seal($0, headerLength: headerLength ?? plain.count, stamp: stamp) }
         return out
     }
 
@@ -87,7 +89,7 @@ final class FakeHeaderCipher: SupernodeHeaderCipher {
     func opened(_ sealed: [UInt8]) -> (plain: [UInt8], stamp: UInt64)? {
         var out = sealed
         let result = out.withUnsafeMutableBytes { open($0) }
-        if case .opened(let stamp) = result { return (out, stamp) }
+        if case .opened(let stamp, _) = result { return (out, stamp) }
         return nil
     }
 }

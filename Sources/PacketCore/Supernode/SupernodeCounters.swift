@@ -19,6 +19,8 @@ public enum SupernodeDropReason: Int, CaseIterable, Sendable, CustomStringConver
     case unknownType
     /// The relayed datagram would exceed the output buffer.
     case oversize
+    /// A reply or relayed copy could not be header-encrypted (never sent in clear instead).
+    case sealFailed
     // Header encryption (spec 4).
     /// Looked encrypted, but no header-encrypted community's key matched the magic.
     case headerUndecryptable
@@ -67,6 +69,7 @@ public enum SupernodeDropReason: Int, CaseIterable, Sendable, CustomStringConver
         case .communityUnterminated: "community_unterminated"
         case .unknownType: "unknown_type"
         case .oversize: "oversize"
+        case .sealFailed: "header_seal_failed"
         case .headerUndecryptable: "header_undecryptable"
         case .headerChecksum: "header_checksum"
         case .headerStampWindow: "header_stamp_window"

@@ -76,16 +76,16 @@ public final class SupernodeEngine {
         guard n >= CommonHeader.size else { return drop(.tooShort, source) }
 
         var community: SupernodeCommunity?
-        var stamp: UInt64?
+        var sealed: Opened?
         if Self.looksPlain(datagram) {
             community = communities[Community(loadingFrom: UnsafeRawBufferPointer(datagram), at: 4).lookupKey]
             if let c = community, c.headerMode == .encrypted { return drop(.plainInEncryptedCommunity, source) }
         } else if trialOrder.isEmpty {
             return drop(Self.plainFailure(datagram), source)
         } else {
-            guard let (c, s) = openEncrypted(datagram, from: source) else { return }
-            community = c
-            stamp = s
+            guard let opened = openEncrypted(datagram, from: source) else { return }
+            community = opened.community
+            sealed = opened
         }
 
         let packet: DecodedPacket
@@ -98,13 +98,13 @@ public final class SupernodeEngine {
 
         switch packet.message {
         case .registerSuper(let m):
-            handleRegisterSuper(packet.header, m, community, stamp, source, now)
+            handleRegisterSuper(packet.header, m, community, sealed, source, now)
         case .packet(let m):
-            handlePacket(packet, m, datagram, community, stamp, source, now)
+            handlePacket(packet, m, datagram, community, sealed, source, now)
         case .register(let m):
-            handleRegister(packet.header, m, datagram, community, stamp, source, now)
+            handleRegister(packet.header, m, datagram, community, sealed, source, now)
         case .queryPeer(let m):
-            handleQueryPeer(packet.header, m, community, stamp, source, now)
+            handleQueryPeer(packet.header, m, community, sealed, source, now)
         default:
             drop(.ignoredType, source)
         }
@@ -112,7 +112,7 @@ public final class SupernodeEngine {
 
     /// Spec 6.3.4.
     private func handleRegisterSuper(_ header: CommonHeader, _ m: RegisterSuper, _ found: SupernodeCommunity?,
-                                     _ stamp: UInt64?, _ source: PeerSocket, _ now: SupernodeTime) {
+                                     _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
         statistics.registerSuper &+= 1
         statistics.lastRegisterSuper = now.seconds
         let c: SupernodeCommunity
@@ -125,8 +125,8 @@ public final class SupernodeEngine {
             communities[c.community] = c
             logger.info("community \(c.name) created")
         }
-        if let stamp {
-            guard checkStamp(stamp, c, m.edgeMac, source, now) else { return }
+        if let sealed {
+            guard checkStamp(sealed, c, m.edgeMac, source, now) else { return }
             if c.headerMode == .plain {
                 // Header encryption wins over plain (see the type's comment): plain edges go.
                 logger.notice("community \(c.name) switches to header encryption; \(c.edges.count) plain edges evicted")
@@ -153,26 +153,26 @@ public final class SupernodeEngine {
         } else {
             guard edgeCount < options.maxEdges else { return drop(.tableFull, source) }
             var edge = SupernodeEdge(socket: source, now: now, burst: options.broadcastBurst)
-            if let stamp { _ = edge.replay.accept(stamp) }
+            if let sealed { _ = edge.replay.accept(sealed.stamp, fingerprint: sealed.fingerprint) }
             c.edges[mac] = edge
             edgeCount += 1
             logger.info("edge \(mac) registered in \(c.name) from \(source)")
         }
-        if stamp != nil { sourceHint[source] = c }
+        if sealed != nil { sourceHint[source] = c }
 
         let ack = RegisterSuperAck(cookie: m.cookie, edgeMac: mac, lifetime: options.registrationLifetime,
                                    sock: source, backupCount: 0)
         let replyHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .registerSuperAck,
                                        flags: [.socket, .fromSupernode], community: header.community)
-        reply(replyHeader, .registerSuperAck(ack), encryptedWith: stamp == nil ? nil : c.cipher, to: source, now)
+        reply(replyHeader, .registerSuperAck(ack), encryptedWith: sealed == nil ? nil : c.cipher, to: source, now)
     }
 
     /// Spec 6.3.1.
     private func handlePacket(_ packet: DecodedPacket, _ m: PacketHeader, _ datagram: UnsafeMutableRawBufferPointer,
-                              _ found: SupernodeCommunity?, _ stamp: UInt64?, _ source: PeerSocket, _ now: SupernodeTime) {
+                              _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
         guard let c = found else { return drop(.unknownCommunity, source) }
         statistics.lastForward = now.seconds
-        guard admitSender(m.srcMac, c, stamp, source, now) else { return }
+        guard admitSender(m.srcMac, c, sealed, source, now) else { return }
 
         let group = m.dstMac.isSupernodeMulticast
         var unicastTarget: PeerSocket?
@@ -184,13 +184,13 @@ public final class SupernodeEngine {
         }
 
         let header = packet.header
-        let cipher = stamp == nil ? nil : c.cipher
+        let cipher = sealed == nil ? nil : c.cipher
         let relayed: UnsafeRawBufferPointer
         if header.flags.contains(.fromSupernode) {
             // Already relayed once: passed on as is (TTL untouched), re-sealed over its own header.
             if let cipher {
-                guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source) else { return }
-                seal(cipher, length: length, headerLength: packet.bodyEnd, now)
+                guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source),
+                      seal(cipher, length: length, headerLength: sealed!.headerLength, source, now) else { return }
                 relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
             } else {
                 relayed = UnsafeRawBufferPointer(datagram)
@@ -207,7 +207,7 @@ public final class SupernodeEngine {
                     .copyMemory(from: datagram.baseAddress!.advanced(by: packet.bodyEnd), byteCount: payloadLength)
             }
             let length = headerLength + payloadLength
-            if let cipher { seal(cipher, length: length, headerLength: headerLength, now) }
+            if let cipher { guard seal(cipher, length: length, headerLength: headerLength, source, now) else { return } }
             relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
         }
 
@@ -224,19 +224,19 @@ public final class SupernodeEngine {
 
     /// Spec 6.3.2.
     private func handleRegister(_ header: CommonHeader, _ m: Register, _ datagram: UnsafeMutableRawBufferPointer,
-                                _ found: SupernodeCommunity?, _ stamp: UInt64?, _ source: PeerSocket, _ now: SupernodeTime) {
+                                _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
         guard let c = found else { return drop(.unknownCommunity, source) }
         statistics.lastForward = now.seconds
-        guard admitSender(m.srcMac, c, stamp, source, now) else { return }
+        guard admitSender(m.srcMac, c, sealed, source, now) else { return }
         guard !m.dstMac.isSupernodeMulticast else { return drop(.multicastRegister, source) }
         guard let target = c.edges[m.dstMac]?.socket else { return drop(.unknownDestination, source) }
 
-        let cipher = stamp == nil ? nil : c.cipher
+        let cipher = sealed == nil ? nil : c.cipher
         let relayed: UnsafeRawBufferPointer
         if header.flags.contains(.fromSupernode) {
             if let cipher {
-                guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source) else { return }
-                seal(cipher, length: length, headerLength: length, now)
+                guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source),
+                      seal(cipher, length: length, headerLength: sealed!.headerLength, source, now) else { return }
                 relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
             } else {
                 relayed = UnsafeRawBufferPointer(datagram)
@@ -246,7 +246,7 @@ public final class SupernodeEngine {
                                          community: header.community)
             let body = Register(cookie: m.cookie, srcMac: m.srcMac, dstMac: m.dstMac, sock: source)
             guard let length = encode(outHeader, .register(body), source) else { return }
-            if let cipher { seal(cipher, length: length, headerLength: length, now) }
+            if let cipher { guard seal(cipher, length: length, headerLength: length, source, now) else { return } }
             relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
         }
         output.enqueue(relayed, to: target)
@@ -255,14 +255,14 @@ public final class SupernodeEngine {
 
     /// Spec 6.3.5.
     private func handleQueryPeer(_ header: CommonHeader, _ m: QueryPeer, _ found: SupernodeCommunity?,
-                                 _ stamp: UInt64?, _ source: PeerSocket, _ now: SupernodeTime) {
+                                 _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
         guard let c = found else { return drop(.unknownCommunity, source) }
-        guard admitSender(m.srcMac, c, stamp, source, now) else { return }
+        guard admitSender(m.srcMac, c, sealed, source, now) else { return }
         guard let target = c.edges[m.targetMac]?.socket else { return drop(.unknownDestination, source) }
         let replyHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .peerInfo, flags: [.fromSupernode],
                                        community: header.community)
         reply(replyHeader, .peerInfo(PeerInfo(aflags: 0, mac: m.targetMac, sock: target)),
-              encryptedWith: stamp == nil ? nil : c.cipher, to: source, now)
+              encryptedWith: sealed == nil ? nil : c.cipher, to: source, now)
     }
 
     // MARK: - Checks
@@ -281,15 +281,24 @@ public final class SupernodeEngine {
         return .unknownType
     }
 
+    /// A header-encrypted datagram after decryption.
+    struct Opened {
+        var community: SupernodeCommunity
+        var stamp: UInt64
+        var headerLength: Int
+        var fingerprint: UInt64
+    }
+
     /// Trial decryption (spec 4.7): the community the source socket registered in first, then every
     /// community with keys in order of recent encrypted traffic. Counts the drop when nothing matches.
-    private func openEncrypted(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) -> (SupernodeCommunity, UInt64)? {
+    private func openEncrypted(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) -> Opened? {
+        let fingerprint = ReplayGuard.fingerprint(UnsafeRawBufferPointer(datagram))
         let hinted = sourceHint[source]
         if let hinted, let cipher = hinted.cipher {
             switch cipher.open(datagram) {
-            case .opened(let stamp):
+            case .opened(let stamp, let headerLength):
                 hinted.encryptedPackets &+= 1
-                return (hinted, stamp)
+                return Opened(community: hinted, stamp: stamp, headerLength: headerLength, fingerprint: fingerprint)
             case .checksumMismatch:
                 drop(.headerChecksum, source)
                 return nil
@@ -302,9 +311,9 @@ public final class SupernodeEngine {
             if c === hinted { continue }
             guard let cipher = c.cipher else { continue }
             switch cipher.open(datagram) {
-            case .opened(let stamp):
+            case .opened(let stamp, let headerLength):
                 c.encryptedPackets &+= 1
-                return (c, stamp)
+                return Opened(community: c, stamp: stamp, headerLength: headerLength, fingerprint: fingerprint)
             case .checksumMismatch:
                 drop(.headerChecksum, source)
                 return nil
@@ -319,13 +328,13 @@ public final class SupernodeEngine {
     /// Spec 4.6 for the supernode: the stamp must be within ±16 s, and not older than (or a repeat of)
     /// what the edge entry for `mac` has seen. Unlike 2.8 this applies to FROM_SUPERNODE packets too
     /// (spec 10.2 item 13: no 2.x supernode sends to another, so the flag proves nothing).
-    private func checkStamp(_ stamp: UInt64, _ c: SupernodeCommunity, _ mac: MACAddress, _ source: PeerSocket,
+    private func checkStamp(_ sealed: Opened, _ c: SupernodeCommunity, _ mac: MACAddress, _ source: PeerSocket,
                             _ now: SupernodeTime) -> Bool {
-        guard SupernodeStamp.inWindow(stamp, now: now) else {
+        guard SupernodeStamp.inWindow(sealed.stamp, now: now) else {
             drop(.headerStampWindow, source)
             return false
         }
-        if let accepted = c.edges[mac]?.replay.accept(stamp), !accepted {
+        if let accepted = c.edges[mac]?.replay.accept(sealed.stamp, fingerprint: sealed.fingerprint), !accepted {
             drop(.headerReplay, source)
             return false
         }
@@ -333,9 +342,9 @@ public final class SupernodeEngine {
     }
 
     /// Common admission of PACKET, REGISTER and QUERY_PEER: header mode, registered sender, stamp.
-    private func admitSender(_ mac: MACAddress, _ c: SupernodeCommunity, _ stamp: UInt64?, _ source: PeerSocket,
+    private func admitSender(_ mac: MACAddress, _ c: SupernodeCommunity, _ sealed: Opened?, _ source: PeerSocket,
                              _ now: SupernodeTime) -> Bool {
-        if stamp != nil, c.headerMode == .plain {
+        if sealed != nil, c.headerMode == .plain {
             drop(.encryptedInPlainCommunity, source)
             return false
         }
@@ -345,7 +354,7 @@ public final class SupernodeEngine {
                 return false
             }
         }
-        if let stamp { return checkStamp(stamp, c, mac, source, now) }
+        if let sealed { return checkStamp(sealed, c, mac, source, now) }
         return true
     }
 
@@ -384,17 +393,21 @@ public final class SupernodeEngine {
         return bytes.count
     }
 
-    private func seal(_ cipher: any SupernodeHeaderCipher, length: Int, headerLength: Int, _ now: SupernodeTime) {
+    /// Header-encrypts the first `length` scratch bytes with a fresh stamp; counts a failure.
+    private func seal(_ cipher: any SupernodeHeaderCipher, length: Int, headerLength: Int, _ source: PeerSocket,
+                      _ now: SupernodeTime) -> Bool {
         var bits: UInt16 = 0
         if let random { withUnsafeMutableBytes(of: &bits) { random.fill($0) } }
-        cipher.seal(UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length]), headerLength: headerLength,
-                    stamp: SupernodeStamp.make(now, random12: bits))
+        let sealed = cipher.seal(UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length]), headerLength: headerLength,
+                                 stamp: SupernodeStamp.make(now, random12: bits))
+        if !sealed { drop(.sealFailed, source) }
+        return sealed
     }
 
     private func reply(_ header: CommonHeader, _ message: Message, encryptedWith cipher: (any SupernodeHeaderCipher)?,
                        to destination: PeerSocket, _ now: SupernodeTime) {
         guard let length = encode(header, message, destination) else { return }
-        if let cipher { seal(cipher, length: length, headerLength: length, now) }
+        if let cipher { guard seal(cipher, length: length, headerLength: length, destination, now) else { return } }
         output.enqueue(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), to: destination)
         statistics.replies &+= 1
     }

@@ -7,8 +7,9 @@ public enum HeaderOpenResult: Sendable, Equatable {
     /// The magic matched but the checksum did not (spec 4.7: drop, try no further community).
     /// The datagram's contents are then unspecified.
     case checksumMismatch
-    /// Decrypted in place into the plain layout (spec 4.5 step 4); `stamp` is the sender's time stamp.
-    case opened(stamp: UInt64)
+    /// Decrypted in place into the plain layout (spec 4.5 step 4); `stamp` is the sender's time stamp,
+    /// `headerLength` the H the sender encrypted over.
+    case opened(stamp: UInt64, headerLength: Int)
 }
 
 /// One community's header-encryption keys as the supernode needs them (spec 4.4, 4.5). Implementations
@@ -18,7 +19,8 @@ public protocol SupernodeHeaderCipher: AnyObject {
     func open(_ datagram: UnsafeMutableRawBufferPointer) -> HeaderOpenResult
 
     /// Encrypts a plain datagram in place over its first `headerLength` bytes with `stamp` (spec 4.4).
-    func seal(_ datagram: UnsafeMutableRawBufferPointer, headerLength: Int, stamp: UInt64)
+    /// False if it cannot (header length outside 20...min(N, 255)); the datagram must then not be sent.
+    func seal(_ datagram: UnsafeMutableRawBufferPointer, headerLength: Int, stamp: UInt64) -> Bool
 }
 
 /// Builds the header cipher of a whitelisted community (spec 4.2: keys derive from the 16 name bytes).
@@ -61,8 +63,9 @@ public enum SupernodeStamp {
 
 /// Per-sender replay state kept in each edge entry. Beyond spec 4.6 (which lets any stamp up to 160 ms
 /// behind the newest one through, so an exact replay inside that jitter passes, spec 10.2 item 13), it
-/// remembers the last eight accepted stamps and rejects a repeat of any of them. A stamp carries
-/// microseconds and 12 random bits, so two genuine packets never share one.
+/// remembers the last eight accepted datagrams by a fingerprint of their 12 clear IV bytes (stamp,
+/// 16 random bits and checksum, encrypted) and rejects a repeat. Two genuine datagrams practically never
+/// share those bytes, even when they share a stamp.
 public struct ReplayGuard: Sendable, Equatable {
     public private(set) var newest: UInt64
     private var recent: SIMD8<UInt64>
@@ -70,15 +73,24 @@ public struct ReplayGuard: Sendable, Equatable {
 
     public init(start: UInt64) {
         newest = start
-        recent = SIMD8(repeating: start)
+        recent = SIMD8(repeating: 0)
+    }
+
+    /// The fingerprint of a received header-encrypted datagram: its bytes 0...11 folded to 64 bits.
+    /// Read before decryption.
+    @inlinable
+    public static func fingerprint(_ datagram: UnsafeRawBufferPointer) -> UInt64 {
+        let a = datagram.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        let b = UInt64(datagram.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        return a ^ (b &* 0x9E37_79B9_7F4A_7C15) | 1    // never 0, the empty slot value
     }
 
     /// Checks `stamp` against this sender's history and records it when accepted. The window check
     /// against the local clock is done separately (it applies to unknown senders too).
-    public mutating func accept(_ stamp: UInt64) -> Bool {
+    public mutating func accept(_ stamp: UInt64, fingerprint: UInt64) -> Bool {
         guard SupernodeStamp.notTooOld(stamp, previous: newest) else { return false }
-        if any(recent .== SIMD8(repeating: stamp)) { return false }
-        recent[next] = stamp
+        if any(recent .== SIMD8(repeating: fingerprint)) { return false }
+        recent[next] = fingerprint
         next = (next + 1) & 7
         if Int64(bitPattern: stamp &- newest) > 0 { newest = stamp }
         return true
