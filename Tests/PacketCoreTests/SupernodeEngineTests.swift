@@ -248,7 +248,7 @@ import Testing
     }
 
     @Test func lockedWhitelistIgnoresOtherCommunities() {
-        let h = SupernodeHarness(options: SupernodeEngineOptions(whitelist: ["mynet", "second"]))
+        let h = SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: ["mynet", "second"]))
         #expect(h.engine.isLocked)
         #expect(h.engine.communities.count == 2)
         #expect(h.receive(F.registerSuper(F.macA, community: Community("intruder")), from: F.sockA).isEmpty)
@@ -258,7 +258,7 @@ import Testing
         #expect(h.receive(F.registerSuper(F.macA), from: F.sockA).count == 1)
 
         // An empty list locks too.
-        let empty = SupernodeHarness(options: SupernodeEngineOptions(whitelist: []))
+        let empty = SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: []))
         #expect(empty.receive(F.registerSuper(F.macA), from: F.sockA).isEmpty)
         #expect(empty.engine.communities.isEmpty)
     }
@@ -298,7 +298,7 @@ import Testing
     }
 
     @Test func whitelistedCommunitiesSurvivePurge() {
-        let h = SupernodeHarness(options: SupernodeEngineOptions(whitelist: ["mynet"]))
+        let h = SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: ["mynet"]))
         h.receive(F.registerSuper(F.macA), from: F.sockA)
         #expect(h.engine.communities[F.community]?.headerMode == .plain)
         h.advance(seconds: 61)

@@ -38,7 +38,7 @@ import Testing
 
         init(now: SupernodeTime = SupernodeHeaderEncryptionTests.vectorTime, whitelist: [String] = ["mynet"]) {
             self.now = now
-            var options = SupernodeEngineOptions(whitelist: whitelist)
+            var options = SupernodeEngineOptions(whitelistNames: whitelist)
             options.rebindHoldoff = 0
             engine = SupernodeEngine(options: options, output: sink,
                                      headerCipherFactory: CommunityHeaderCipher.factory(random: random),

@@ -8,7 +8,7 @@ import Testing
     typealias F = Fixture
 
     static func harness(_ names: [String] = ["mynet"]) -> SupernodeHarness {
-        SupernodeHarness(options: SupernodeEngineOptions(whitelist: names), encryption: true)
+        SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: names), encryption: true)
     }
 
     @Test func encryptedRegistrationIsAckedEncrypted() throws {

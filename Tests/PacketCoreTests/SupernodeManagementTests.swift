@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func edgeDumpListsEveryEdge() {
-        let h = SupernodeHarness(options: SupernodeEngineOptions(whitelist: ["mynet"]))
+        let h = SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: ["mynet"]))
         h.receive(F.registerSuper(F.macA), from: F.sockA)
         h.advance(seconds: 4)
         #expect(h.engine.edgeDump(now: h.now) == [

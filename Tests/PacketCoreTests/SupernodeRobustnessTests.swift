@@ -21,7 +21,7 @@ import Testing
     /// Three registered edges in "mynet" (so every accepted broadcast has receivers).
     static func populated(encryption: Bool) -> SupernodeHarness {
         let h = encryption
-            ? SupernodeHarness(options: SupernodeEngineOptions(whitelist: ["mynet", "other"]), encryption: true)
+            ? SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: ["mynet", "other"]), encryption: true)
             : SupernodeHarness()
         for (mac, sock) in [(F.macA, F.sockA), (F.macB, F.sockB), (F.macC, F.sockC)] {
             let rs = F.registerSuper(mac)

@@ -55,8 +55,9 @@ public final class SupernodeEngine {
         // Room for the largest input plus the sock a relay inserts (IPv6 at most).
         scratch = .allocate(byteCount: max(options.maxDatagramSize, 64) + 64, alignment: 16)
         scratch.initializeMemory(as: UInt8.self, repeating: 0)
-        for name in options.whitelist ?? [] where !name.isEmpty {
-            let key = Community(name).lookupKey
+        for listed in options.whitelist ?? [] {
+            let key = listed.lookupKey
+            guard key != Community(low: 0, high: 0) else { continue }
             guard communities[key] == nil else { continue }
             let c = SupernodeCommunity(community: key, whitelisted: true, cipher: headerCipherFactory?(key))
             communities[key] = c

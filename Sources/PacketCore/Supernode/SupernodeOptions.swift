@@ -1,9 +1,11 @@
+import N2NWire
+
 /// Tunables of `SupernodeEngine`. The defaults are n2n 2.8's values where 2.8 has one (spec 6.4), and
 /// conservative limits for the fixes of spec 10 where it has none.
 public struct SupernodeEngineOptions: Sendable {
-    /// Community names of the `-c` file; nil = open mode (communities created on first REGISTER_SUPER).
-    /// Names are cut to 15 bytes as on the wire. A non-nil list, even empty, locks the community set.
-    public var whitelist: [String]?
+    /// The communities of the `-c` file (16 NUL-padded bytes each); nil = open mode (communities
+    /// created on first REGISTER_SUPER). A non-nil list, even empty, locks the community set.
+    public var whitelist: [Community]?
     /// Largest datagram the I/O layer hands over (spec 0: 2048-byte receive buffers).
     public var maxDatagramSize: Int = 2048
     /// Seconds without REGISTER_SUPER after which an edge is purged (spec 6.4).
@@ -33,7 +35,12 @@ public struct SupernodeEngineOptions: Sendable {
     /// Most registered edges over all communities.
     public var maxEdges: Int = 65536
 
-    public init(whitelist: [String]? = nil) {
+    public init(whitelist: [Community]? = nil) {
         self.whitelist = whitelist
+    }
+
+    /// With the whitelist given as names (cut to 15 bytes as on the wire).
+    public init(whitelistNames: [String]) {
+        whitelist = whitelistNames.filter { !$0.isEmpty }.map { Community($0) }
     }
 }
