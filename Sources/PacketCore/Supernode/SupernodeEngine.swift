@@ -466,6 +466,11 @@ public final class SupernodeEngine {
         for c in trialOrder { c.encryptedPackets = 0 }
     }
 
+    /// Counts a datagram the I/O layer refused before the engine saw it (e.g. cut by the receive buffer).
+    public func noteDropped(_ reason: SupernodeDropReason) {
+        statistics.count(reason)
+    }
+
     /// Adds send failures reported by the I/O layer to the `errors` statistic.
     public func noteSendErrors(_ count: Int) {
         statistics.errors &+= UInt64(max(count, 0))
