@@ -102,7 +102,7 @@ public final class EventLoop {
     private func isCurrent(_ registration: IORegistration) -> Bool {
         let index = Int(registration.slot)
         return index < ioSlots.count && ioSlots[index].generation == registration.generation
-            && ioSlots[index].handler != nil
+            && ioSlots[index].descriptor >= 0
     }
 
     // MARK: timers

@@ -17,6 +17,9 @@ public protocol TimerHandler: AnyObject {
 struct TimerQueue {
     struct Slot {
         var action: (() -> Void)?
+        /// Kept beside `action` because `action != nil` reabstracts the closure for the
+        /// generic comparison, which allocates in unoptimised builds.
+        var isActive = false
         var deadline: UInt64 = 0
         var interval: UInt64 = 0
         var generation: UInt32 = 0
@@ -50,6 +53,7 @@ struct TimerQueue {
             slots.append(Slot())
         }
         slots[Int(index)].action = action
+        slots[Int(index)].isActive = true
         slots[Int(index)].deadline = deadline
         slots[Int(index)].interval = interval
         activeCount += 1
@@ -60,7 +64,7 @@ struct TimerQueue {
 
     func isActive(_ id: TimerID) -> Bool {
         Int(id.slot) < slots.count && slots[Int(id.slot)].generation == id.generation
-            && slots[Int(id.slot)].action != nil
+            && slots[Int(id.slot)].isActive
     }
 
     func deadline(of id: TimerID) -> UInt64? {
@@ -126,11 +130,12 @@ struct TimerQueue {
 
     private func isLive(_ entry: Entry) -> Bool {
         let slot = slots[Int(entry.slot)]
-        return slot.generation == entry.generation && slot.action != nil && slot.deadline == entry.deadline
+        return slot.generation == entry.generation && slot.isActive && slot.deadline == entry.deadline
     }
 
     private mutating func release(_ index: Int) {
         slots[index].action = nil
+        slots[index].isActive = false
         slots[index].generation &+= 1
         freeSlots.append(UInt32(index))
         activeCount -= 1
@@ -159,7 +164,7 @@ struct TimerQueue {
         let slots = self.slots
         heap.removeAll { entry in
             let slot = slots[Int(entry.slot)]
-            return !(slot.generation == entry.generation && slot.action != nil && slot.deadline == entry.deadline)
+            return !(slot.generation == entry.generation && slot.isActive && slot.deadline == entry.deadline)
         }
         var start = heap.count / 2 - 1
         while start >= 0 {
