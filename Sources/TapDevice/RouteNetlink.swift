@@ -4,11 +4,16 @@ import Glibc
 /// IPv4 route changes through rtnetlink (RTM_NEWROUTE / RTM_DELROUTE), waiting for the
 /// kernel's acknowledgement so failures (EEXIST, ENETUNREACH, ESRCH...) come back as errors.
 enum RouteNetlink {
-    static func change(_ route: IPv4Route, interfaceIndex: Int32, add: Bool) throws(Errno) {
-        let call: StaticString = add ? "rtnetlink(RTM_NEWROUTE)" : "rtnetlink(RTM_DELROUTE)"
-        let socket = try FileDescriptor("socket(AF_NETLINK, NETLINK_ROUTE)") {
+    /// A route socket. Opened with the device so that it belongs to the same network
+    /// namespace whichever thread configures the device later.
+    static func open() throws(Errno) -> FileDescriptor {
+        try FileDescriptor("socket(AF_NETLINK, NETLINK_ROUTE)") {
             Glibc.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | cn2n_SOCK_CLOEXEC, NETLINK_ROUTE)
         }
+    }
+
+    static func change(_ route: IPv4Route, interfaceIndex: Int32, add: Bool, socket: FileDescriptor) throws(Errno) {
+        let call: StaticString = add ? "rtnetlink(RTM_NEWROUTE)" : "rtnetlink(RTM_DELROUTE)"
         let sequence = UInt32.random(in: 1...UInt32.max)
         let message = encode(route, interfaceIndex: interfaceIndex, add: add, sequence: sequence)
 

@@ -19,13 +19,15 @@ public final class TapDevice {
     public let descriptor: FileDescriptor
     public let interfaceIndex: Int32
     let control: InterfaceControl
+    let routeSocket: FileDescriptor
 
     /// Frames dropped by `write` because the kernel refused them one by one.
     public private(set) var writeDrops: Int = 0
     /// The last such refusal, for logging.
     public private(set) var lastWriteError: Errno?
 
-    /// Creates the TAP interface `name` (default "edge0") and opens it non-blocking.
+    /// Creates the TAP interface `name` (default "edge0") and opens it non-blocking, in the
+    /// calling thread's network namespace (its configuration sockets are opened here too).
     public init(name: String = TapDevice.defaultName) throws(TapError) {
         try TapDevice.validate(name: name)
 
@@ -65,6 +67,7 @@ public final class TapDevice {
         do {
             control = try InterfaceControl(name: actualName)
             interfaceIndex = try control.interfaceIndex()
+            routeSocket = try RouteNetlink.open()
         } catch {
             throw .system(error)
         }
@@ -86,6 +89,7 @@ public final class TapDevice {
     public func close() {
         try? descriptor.close()
         try? control.socket.close()
+        try? routeSocket.close()
     }
 
     // MARK: configuration
@@ -152,7 +156,7 @@ public final class TapDevice {
     /// Adds a route through this device (fails with EEXIST if the same route exists).
     public func addRoute(_ route: IPv4Route) throws(TapError) {
         guard (0...32).contains(route.prefixLength) else { throw .badPrefixLength(route.prefixLength) }
-        do { try RouteNetlink.change(route, interfaceIndex: interfaceIndex, add: true) } catch {
+        do { try RouteNetlink.change(route, interfaceIndex: interfaceIndex, add: true, socket: routeSocket) } catch {
             throw .configuring(error)
         }
     }
@@ -160,7 +164,7 @@ public final class TapDevice {
     /// Removes a route added by `addRoute` (fails with ESRCH if there is none).
     public func removeRoute(_ route: IPv4Route) throws(TapError) {
         guard (0...32).contains(route.prefixLength) else { throw .badPrefixLength(route.prefixLength) }
-        do { try RouteNetlink.change(route, interfaceIndex: interfaceIndex, add: false) } catch {
+        do { try RouteNetlink.change(route, interfaceIndex: interfaceIndex, add: false, socket: routeSocket) } catch {
             throw .configuring(error)
         }
     }

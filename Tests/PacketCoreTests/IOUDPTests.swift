@@ -159,10 +159,11 @@ let loopback = PeerSocket.ipv4(127, 0, 0, 1, port: 0)
         try socket.setTypeOfService(0x10)
         #expect(try socket.option(Int32(IPPROTO_IP), IP_TOS) == 0x10)
 
-        try socket.setPathMTUDiscovery(.dont)
-        #expect(try socket.option(Int32(IPPROTO_IP), IP_MTU_DISCOVER) == IP_PMTUDISC_DONT)
+        #expect(try socket.option(Int32(IPPROTO_IP), IP_MTU_DISCOVER) == IP_PMTUDISC_DONT)  // the default
         try socket.setPathMTUDiscovery(.do)
         #expect(try socket.option(Int32(IPPROTO_IP), IP_MTU_DISCOVER) == IP_PMTUDISC_DO)
+        try socket.setPathMTUDiscovery(.dont)
+        #expect(try socket.option(Int32(IPPROTO_IP), IP_MTU_DISCOVER) == IP_PMTUDISC_DONT)
 
         try socket.setMulticastLoop(false)
         #expect(try socket.option(Int32(IPPROTO_IP), IP_MULTICAST_LOOP) == 0)

@@ -35,7 +35,8 @@ public final class UDPSocket {
     public internal(set) var statistics = Statistics()
     let addressFamily: Int32
 
-    /// Opens an unbound, non-blocking, close-on-exec UDP socket.
+    /// Opens an unbound, non-blocking, close-on-exec UDP socket. Path MTU discovery starts
+    /// as `.dont` (datagrams may be fragmented), as n2n sends unless told `-D`.
     public init(family: Family = .ipv4) throws(Errno) {
         self.family = family
         addressFamily = family == .ipv4 ? AF_INET : AF_INET6
@@ -46,6 +47,7 @@ public final class UDPSocket {
         if family == .ipv6 {
             try setOption(Int32(IPPROTO_IPV6), IPV6_V6ONLY, 0, "setsockopt(IPV6_V6ONLY)")
         }
+        try setPathMTUDiscovery(.dont)
     }
 
     /// Opens a socket bound to `local` (port 0 picks a free port; address 0 / :: is any).

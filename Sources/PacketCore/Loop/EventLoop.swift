@@ -157,6 +157,10 @@ public final class EventLoop {
     /// Runs `handler` on the loop thread when any of `signals` arrives. SIGINT/SIGTERM/SIGHUP
     /// and the like; the previous dispositions come back with `stopHandlingSignals()` or when
     /// the loop is released. One loop per process should handle signals.
+    ///
+    /// Signals from kill(1) or the terminal are process-directed and reach any thread that
+    /// does not block them; a signal raised for one particular thread (raise(3),
+    /// pthread_kill) waits while that thread blocks it, as thread-pool threads often do.
     public func onSignals(_ signals: [Int32], _ handler: @escaping (Int32) -> Void) throws(Errno) {
         if signalRelay == nil {
             let relay = try SignalRelay()
