@@ -208,5 +208,19 @@ func guardTimer(_ loop: EventLoop, seconds: Int = 5, fired: (() -> Void)? = nil)
         #expect(epoll.event(0).token == 7 && epoll.event(0).events == .writable)
         try epoll.remove(socket.descriptor.rawValue)
         #expect(throws: Errno(code: ENOENT, call: "epoll_ctl(DEL)")) { try epoll.remove(socket.descriptor.rawValue) }
+
+        // Several ready at once: each event carries its own token (the packed 12-byte
+        // epoll_event layout is read correctly past the first entry).
+        let sockets = try (0..<3).map { _ in try UDPSocket(bindingTo: .ipv4(127, 0, 0, 1, port: 0)) }
+        for (i, s) in sockets.enumerated() {
+            try epoll.add(s.descriptor.rawValue, events: .readable, token: UInt64(100 + i))
+            _ = try [UInt8(i)].withUnsafeBytes { try s.send($0, to: try s.localEndpoint) }
+        }
+        var tokens: Set<UInt64> = []
+        for _ in 0..<20 where tokens.count < 3 {
+            let n = try epoll.wait(timeoutMilliseconds: 100)
+            for i in 0..<n { tokens.insert(epoll.event(i).token) }
+        }
+        #expect(tokens == [100, 101, 102])
     }
 }
