@@ -164,7 +164,7 @@ public final class SupernodeEngine {
         let ack = RegisterSuperAck(cookie: m.cookie, edgeMac: mac, lifetime: options.registrationLifetime,
                                    sock: source, backupCount: 0)
         let replyHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .registerSuperAck,
-                                       flags: [.socket, .fromSupernode], community: header.community)
+                                       flags: Self.relayFlags, community: header.community)
         reply(replyHeader, .registerSuperAck(ack), encryptedWith: sealed == nil ? nil : c.cipher, to: source, now)
     }
 
@@ -197,7 +197,7 @@ public final class SupernodeEngine {
                 relayed = UnsafeRawBufferPointer(datagram)
             }
         } else {
-            let outHeader = CommonHeader(ttl: header.ttl - 1, code: .packet, flags: [.socket, .fromSupernode],
+            let outHeader = CommonHeader(ttl: header.ttl - 1, code: .packet, flags: Self.relayFlags,
                                          community: header.community)
             let body = PacketHeader(srcMac: m.srcMac, dstMac: m.dstMac, sock: source, transform: m.transform)
             let payloadLength = datagram.count - packet.bodyEnd
@@ -243,7 +243,7 @@ public final class SupernodeEngine {
                 relayed = UnsafeRawBufferPointer(datagram)
             }
         } else {
-            let outHeader = CommonHeader(ttl: header.ttl - 1, code: .register, flags: [.socket, .fromSupernode],
+            let outHeader = CommonHeader(ttl: header.ttl - 1, code: .register, flags: Self.relayFlags,
                                          community: header.community)
             let body = Register(cookie: m.cookie, srcMac: m.srcMac, dstMac: m.dstMac, sock: source)
             guard let length = encode(outHeader, .register(body), source) else { return }
@@ -260,13 +260,16 @@ public final class SupernodeEngine {
         guard let c = found else { return drop(.unknownCommunity, source) }
         guard admitSender(m.srcMac, c, sealed, source, now) else { return }
         guard let target = c.edges[m.targetMac]?.socket else { return drop(.unknownDestination, source) }
-        let replyHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .peerInfo, flags: [.fromSupernode],
+        let replyHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .peerInfo, flags: .fromSupernode,
                                        community: header.community)
         reply(replyHeader, .peerInfo(PeerInfo(aflags: 0, mac: m.targetMac, sock: target)),
               encryptedWith: sealed == nil ? nil : c.cipher, to: source, now)
     }
 
     // MARK: - Checks
+
+    /// SOCKET|FROM_SUPERNODE, built once: an OptionSet array literal allocates an array in debug builds.
+    static let relayFlags = PacketFlags(rawValue: PacketFlags.socket.rawValue | PacketFlags.fromSupernode.rawValue)
 
     /// The 2.8 test for an unencrypted header (spec 4.7).
     @inline(__always)
