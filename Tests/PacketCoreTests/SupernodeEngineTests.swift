@@ -131,6 +131,16 @@ import Testing
         #expect(h.engine.statistics[.unknownDestination] == 1)
     }
 
+    @Test func broadcastIsNotSentBackToTheSendingSocket() {
+        let h = SupernodeHarness()
+        h.receive(F.registerSuper(F.macA), from: F.sockA)
+        h.receive(F.registerSuper(F.macB), from: F.sockB)
+        // A second MAC registered from A's socket (an edge cannot do that, a prankster can).
+        h.receive(F.registerSuper(F.macC), from: F.sockA)
+        let sent = h.receive(F.packet(from: F.macA, to: .broadcast), from: F.sockA)
+        #expect(sent.map(\.destination) == [F.sockB])
+    }
+
     @Test func unicastToUnknownMacIsDroppedAndCounted() {
         let h = SupernodeHarness()
         h.receive(F.registerSuper(F.macA), from: F.sockA)

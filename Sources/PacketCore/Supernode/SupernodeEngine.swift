@@ -216,7 +216,9 @@ public final class SupernodeEngine {
             output.enqueue(relayed, to: target)
             statistics.forwarded &+= 1
         } else {
-            for (mac, edge) in c.edges where mac != m.srcMac {
+            // Never back to the socket it came from (2.8 left this as a REVISIT note): no legitimate
+            // second edge shares a public socket, and it keeps one host from multiplying its own traffic.
+            for (mac, edge) in c.edges where mac != m.srcMac && edge.socket != source {
                 output.enqueue(relayed, to: edge.socket)
                 statistics.broadcast &+= 1
             }
