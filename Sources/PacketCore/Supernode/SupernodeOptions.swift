@@ -26,10 +26,11 @@ public struct SupernodeEngineOptions: Sendable {
     /// are always accepted. 0 = accept every move, as 2.8 does.
     public var rebindHoldoff: Int64 = 30
     /// Broadcast/multicast fan-outs each edge may trigger per second (token bucket; 0 = unlimited),
-    /// spec 10.3 item 23.
-    public var broadcastRate: Double = 200
+    /// spec 10.3 item 23. High enough for multicast market-data and discovery feeds (the reason many
+    /// run n2n with -E), low enough that one looping edge cannot multiply a storm without bound.
+    public var broadcastRate: Double = 20_000
     /// Bucket size of the broadcast limit.
-    public var broadcastBurst: Double = 400
+    public var broadcastBurst: Double = 40_000
     /// Most communities held at once (open mode), so a flood of invented names cannot exhaust memory.
     public var maxCommunities: Int = 4096
     /// Most registered edges over all communities.
