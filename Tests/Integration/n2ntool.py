@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Small traffic and management tool for the netns integration tests.
+
+Every subcommand is bounded in time and count; it only talks to addresses inside the test's
+own namespaces (or 127.0.0.1 inside them).
+"""
+import os
+import random
+import socket
+import struct
+import sys
+import time
+
+
+def mgmt(port, command="\n", timeout=1.0):
+    """Sends one management request and prints every reply datagram until a quiet gap."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    s.sendto(command.encode() if command else b"", ("127.0.0.1", int(port)))
+    out = []
+    try:
+        while True:
+            data, _ = s.recvfrom(65535)
+            out.append(data.decode(errors="replace"))
+            s.settimeout(0.3)
+    except socket.timeout:
+        pass
+    sys.stdout.write("".join(out))
+
+
+def mcast_recv(group, port, ifaddr, timeout):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(port)))
+    mreq = socket.inet_aton(group) + socket.inet_aton(ifaddr)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    receive_until(s, timeout, lambda d: d.startswith(b"NNMC"))
+
+
+def bcast_recv(port, timeout):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(port)))
+    receive_until(s, timeout, lambda d: d.startswith(b"NNBC"))
+
+
+def receive_until(s, timeout, accept):
+    """Prints the number of distinct sequence numbers received before the deadline."""
+    deadline = time.time() + float(timeout)
+    seqs = set()
+    print("ready", flush=True)
+    while time.time() < deadline:
+        s.settimeout(max(0.05, deadline - time.time()))
+        try:
+            data, _ = s.recvfrom(65535)
+        except socket.timeout:
+            break
+        if accept(data) and len(data) >= 12:
+            seqs.add(struct.unpack(">Q", data[4:12])[0])
+    print(len(seqs), flush=True)
+
+
+def mcast_send(group, port, ifaddr, count, interval=0.2):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(ifaddr))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    for i in range(int(count)):
+        s.sendto(b"NNMC" + struct.pack(">Q", i) + bytes(52), (group, int(port)))
+        time.sleep(float(interval))
+
+
+def bcast_send(addr, port, count, interval=0.2):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    for i in range(int(count)):
+        s.sendto(b"NNBC" + struct.pack(">Q", i) + bytes(52), (addr, int(port)))
+        time.sleep(float(interval))
+
+
+def n2n_header(code, community=b"demo", flags=0, ttl=2):
+    return bytes([2, ttl]) + struct.pack(">H", flags | code) + community.ljust(16, b"\0")[:16]
+
+
+def sample_packets(community):
+    mac_a = bytes.fromhex("020000000a01")
+    mac_b = bytes.fromhex("020000000a02")
+    sock = struct.pack(">HHI", 0, 50001, 0x0A000001)
+    frame = bytes.fromhex("ffffffffffff") + mac_a + b"\x08\x06" + bytes(46)
+    return [
+        n2n_header(5, community) + b"\x01\x02\x03\x04" + mac_a + b"\x00\x00\x00\x00",
+        n2n_header(1, community) + struct.pack(">I", 123456789) + mac_a + mac_b,
+        n2n_header(4, community) + struct.pack(">I", 123456789) + mac_b + mac_a,
+        n2n_header(3, community) + mac_a + bytes.fromhex("ffffffffffff") + b"\x00\x01" + frame,
+        n2n_header(3, community, flags=0x60, ttl=1) + mac_a + mac_b + sock + b"\x00\x03" + bytes(40),
+        n2n_header(6, community, flags=0x60) + b"\x01\x02\x03\x04" + mac_a + b"\x00\x0f" + sock + b"\x00",
+        n2n_header(9, community, flags=0x20) + b"\x00\x00" + mac_b + sock,
+        n2n_header(10, community) + mac_a + mac_b,
+        n2n_header(5, community) + b"\x01\x02\x03\x04" + mac_a + b"\x00\x00\xff\xff" + bytes(64),
+    ]
+
+
+def garbage(host, port, count, community="demo", seed=None):
+    """Random datagrams, every truncation and bit flips of valid packets; prints how many were sent."""
+    rng = random.Random(seed if seed is not None else os.getpid())
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    samples = sample_packets(community.encode())
+    sent = 0
+    for i in range(int(count)):
+        kind = i % 4
+        if kind == 0:
+            data = bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 1500)))
+        elif kind == 1:
+            p = rng.choice(samples)
+            data = p[: rng.randint(0, len(p))]
+        elif kind == 2:
+            p = bytearray(rng.choice(samples))
+            for _ in range(rng.randint(1, 4)):
+                bit = rng.randrange(len(p) * 8)
+                p[bit // 8] ^= 1 << (bit % 8)
+            data = bytes(p)
+        else:
+            p = bytearray(rng.choice(samples))
+            p[0] = 2
+            data = bytes(p) + bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 64)))
+        try:
+            s.sendto(data, (host, int(port)))
+            sent += 1
+        except OSError:
+            pass
+        if i % 50 == 49:
+            time.sleep(0.01)
+    print(sent)
+
+
+def main(argv):
+    commands = {
+        "mgmt": mgmt, "mcast-recv": mcast_recv, "mcast-send": mcast_send,
+        "bcast-recv": bcast_recv, "bcast-send": bcast_send, "garbage": garbage,
+    }
+    if len(argv) < 2 or argv[1] not in commands:
+        sys.exit("usage: n2ntool.py {%s} args..." % "|".join(commands))
+    commands[argv[1]](*argv[2:])
+
+
+if __name__ == "__main__":
+    main(sys.argv)

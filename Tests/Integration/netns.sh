@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# Integration tests in network namespaces: one supernode and up to four edges on a private bridge.
+# Needs root, /dev/net/tun, iproute2, ping and python3. Every namespace and process it creates is
+# removed on exit, also on failure. Prints one PASS/FAIL line per check and "N passed, N failed".
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+BIN=${BIN:-$(cd "$repo" && swift build -c release --show-bin-path)}
+TOOL="python3 $here/n2ntool.py"
+ONLY=${ONLY:-}            # run only the scenarios whose name matches this pattern
+
+id="n2n$$"
+work=$(mktemp -d "/tmp/$id.XXXX")
+LAN="$id-lan"; SN="$id-sn"
+EDGES=("$id-e1" "$id-e2" "$id-e3" "$id-e4")
+UNDER=10.213.0       # underlay subnet (inside the test's own namespaces only)
+OVER=192.168.213     # overlay subnet on the TAPs
+SN_PORT=7654
+pids=()
+passed=0; failed=0
+
+log() { echo "[$(date +%T)] $*"; }
+
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    sleep 0.2
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    for ns in "$LAN" "$SN" "${EDGES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() {
+    failed=$((failed + 1)); echo "FAIL $1"
+    for f in "$work"/*.log; do [ -s "$f" ] && { echo "--- tail $(basename "$f")"; tail -n 15 "$f"; }; done
+}
+check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+setup_topology() {
+    ip netns add "$LAN"
+    nsx "$LAN" ip link add br0 type bridge
+    nsx "$LAN" ip link set br0 up
+    nsx "$LAN" ip link set lo up
+    local i=0
+    for ns in "$SN" "${EDGES[@]}"; do
+        i=$((i + 1))
+        ip netns add "$ns"
+        ip -n "$LAN" link add "p$i" type veth peer name eth0 netns "$ns"
+        ip -n "$LAN" link set "p$i" master br0 up
+        local host=$i; [ "$ns" = "$SN" ] && host=254 || host=$((i - 1))
+        nsx "$ns" ip addr add "$UNDER.$host/24" dev eth0
+        nsx "$ns" ip link set eth0 up
+        nsx "$ns" ip link set lo up
+        nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true
+        # n2n 2.8's local discovery (224.0.0.68) needs a multicast route on the underlay.
+        [ "$ns" = "$SN" ] || nsx "$ns" ip route add 224.0.0.0/4 dev eth0 2>/dev/null || true
+    done
+}
+
+# start_supernode [extra args...]
+start_supernode() {
+    nsx "$SN" "$BIN/supernode" -f -l $SN_PORT "$@" >>"$work/supernode.log" 2>&1 &
+    SN_PID=$!; pids+=("$SN_PID")
+    sleep 0.3
+}
+
+stop_pid() { kill "$1" 2>/dev/null; for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; kill -9 "$1" 2>/dev/null; }
+
+declare -A EDGE_PID
+# start_edge N community [extra args...]   (edge N: overlay .N, MAC 02:00:00:00:d5:0N, UDP port 5000N)
+start_edge() {
+    local n=$1 community=$2; shift 2
+    nsx "${EDGES[$((n - 1))]}" "$BIN/edge" -f -d n2n0 -c "$community" -a "$OVER.$n" \
+        -m "02:00:00:00:d5:0$n" -l "$UNDER.254:$SN_PORT" -p "5000$n" "$@" >>"$work/edge$n.log" 2>&1 &
+    EDGE_PID[$n]=$!; pids+=("$!")
+}
+
+stop_all() {
+    for n in "${!EDGE_PID[@]}"; do stop_pid "${EDGE_PID[$n]}"; done
+    EDGE_PID=()
+    [ -n "${SN_PID:-}" ] && stop_pid "$SN_PID"; SN_PID=
+    : >"$work/supernode.log"; for f in "$work"/edge*.log; do [ -e "$f" ] && : >"$f"; done
+}
+
+edge_ns() { echo "${EDGES[$(($1 - 1))]}"; }
+
+# ping_ok FROM TO [count]: at least one reply within bounded time.
+ping_ok() { nsx "$(edge_ns "$1")" ping -n -q -c "${3:-3}" -i 0.2 -W 2 "$OVER.$2" >/dev/null 2>&1; }
+ping_fails() { ! nsx "$(edge_ns "$1")" ping -n -q -c 3 -i 0.2 -W 1 "$OVER.$2" >/dev/null 2>&1; }
+
+# wait_ping FROM TO SECONDS: retry until the first reply, bounded.
+wait_ping() {
+    local deadline=$((SECONDS + $3))
+    while [ $SECONDS -lt $deadline ]; do
+        nsx "$(edge_ns "$1")" ping -n -q -c 1 -W 1 "$OVER.$2" >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+edge_mgmt() { nsx "$(edge_ns "$1")" $TOOL mgmt 5644 "${2:-
+}"; }
+sn_mgmt() { nsx "$SN" $TOOL mgmt 5645 "${1:-
+}"; }
+sn_counter() { sn_mgmt | awk -v k="$1" '$1 == k { print $2; exit }'; }
+
+arp_learned() {  # arp_learned FROM TO: the neighbour entry holds TO's TAP MAC
+    nsx "$(edge_ns "$1")" ip neigh show "$OVER.$2" dev n2n0 | grep -qi "02:00:00:00:d5:0$2"
+}
+
+peer_is_p2p() {  # peer_is_p2p AT PEER: the edge's management port lists PEER's MAC as P2P
+    edge_mgmt "$1" "peers" | grep -i "02:00:00:00:d5:0$2" | grep -qi "p2p"
+}
+
+peer_not_p2p() { ! peer_is_p2p "$@"; }
+
+# multicast_count SENDER RECEIVER... : prints the datagram count each receiver got (5 sent)
+multicast_counts() {
+    local sender=$1; shift
+    local r out=()
+    for r in "$@"; do
+        nsx "$(edge_ns "$r")" $TOOL mcast-recv 239.1.1.1 5001 "$OVER.$r" 4 >"$work/mc$r.out" 2>&1 &
+    done
+    sleep 0.6
+    nsx "$(edge_ns "$sender")" $TOOL mcast-send 239.1.1.1 5001 "$OVER.$sender" 5 0.1
+    wait_jobs_quiet
+    for r in "$@"; do out+=("$(tail -n 1 "$work/mc$r.out")"); done
+    echo "${out[*]}"
+}
+
+broadcast_counts() {
+    local sender=$1; shift
+    local r out=()
+    for r in "$@"; do
+        nsx "$(edge_ns "$r")" $TOOL bcast-recv 5002 4 >"$work/bc$r.out" 2>&1 &
+    done
+    sleep 0.6
+    nsx "$(edge_ns "$sender")" $TOOL bcast-send "$OVER.255" 5002 5 0.1
+    wait_jobs_quiet
+    for r in "$@"; do out+=("$(tail -n 1 "$work/bc$r.out")"); done
+    echo "${out[*]}"
+}
+
+# Waits for the background receivers (not the daemons) started by the caller.
+wait_jobs_quiet() {
+    local j
+    for j in $(jobs -p); do
+        case " ${pids[*]} " in *" $j "*) ;; *) wait "$j" 2>/dev/null ;; esac
+    done
+}
+
+want() { [ "$ONLY" = "" ] || [[ "$1" =~ $ONLY ]]; }
+
+# --- scenarios -------------------------------------------------------------------------------
+
+scenario_basic() {
+    log "scenario: supernode + 3 edges, -E, null transform"
+    start_supernode
+    for n in 1 2 3; do start_edge $n demo -E; done
+    check "basic: first ping e1->e2 within 10 s" wait_ping 1 2 10
+    local a b ok=1
+    for a in 1 2 3; do for b in 1 2 3; do
+        [ $a = $b ] && continue
+        ping_ok $a $b || { ok=0; echo "  ping e$a->e$b failed"; }
+    done; done
+    check "basic: ping between every pair, both directions" test $ok = 1
+    check "basic: ARP e1 resolved e2's TAP MAC" arp_learned 1 2
+    check "basic: ARP e3 resolved e1's TAP MAC" arp_learned 3 1
+    ping_ok 1 2 5 >/dev/null
+    check "basic: e1 reports e2 as P2P" peer_is_p2p 1 2
+    check "basic: e2 reports e1 as P2P" peer_is_p2p 2 1
+    local before after
+    before=$(sn_counter fwd)
+    ping_ok 1 2 5
+    after=$(sn_counter fwd)
+    echo "  supernode fwd before=$before after=$after"
+    check "basic: supernode relay counter stops growing once P2P" test -n "$before" -a "$before" = "$after"
+    local counts
+    counts=$(multicast_counts 1 2 3)
+    echo "  multicast 239.1.1.1 received (e2 e3): $counts"
+    check "basic: -E multicast e1 -> e2,e3 all 5 delivered" test "$counts" = "5 5"
+    counts=$(broadcast_counts 2 1 3)
+    echo "  broadcast received (e1 e3): $counts"
+    check "basic: broadcast e2 -> e1,e3 all 5 delivered" test "$counts" = "5 5"
+    stop_all
+}
+
+scenario_no_multicast() {
+    log "scenario: without -E multicast is dropped, broadcast passes"
+    start_supernode
+    for n in 1 2 3; do start_edge $n demo; done
+    wait_ping 1 2 10 >/dev/null
+    local counts
+    counts=$(multicast_counts 1 2 3)
+    echo "  multicast received without -E (e2 e3): $counts"
+    check "no -E: multicast not delivered" test "$counts" = "0 0"
+    counts=$(broadcast_counts 1 2 3)
+    check "no -E: broadcast still delivered" test "$counts" = "5 5"
+    stop_all
+}
+
+scenario_via_supernode() {
+    log "scenario: -S forces relaying through the supernode"
+    start_supernode
+    for n in 1 2; do start_edge $n demo -E -S; done
+    check "-S: ping e1->e2" wait_ping 1 2 10
+    local before after
+    before=$(sn_counter fwd)
+    ping_ok 1 2 5
+    after=$(sn_counter fwd)
+    echo "  supernode fwd before=$before after=$after"
+    check "-S: supernode relayed the pings" test -n "$before" -a "$((after - before))" -ge 5
+    check "-S: e1 does not report e2 as P2P" peer_not_p2p 1 2
+    stop_all
+}
+
+scenario_transforms() {
+    local opts
+    printf 'demo\n' >"$work/communities.list"
+    for opts in "-A1" "-k s3cret -A2" "-k s3cret -A3" "-k s3cret -A4" "-k s3cret -A5" \
+                "-A1 -z1" "-k s3cret -A5 -z2" "-A1 -H" "-k s3cret -A3 -H -z1"; do
+        want "transform $opts" || continue
+        log "scenario: transform $opts"
+        if [[ "$opts" == *-H* ]]; then start_supernode -c "$work/communities.list"; else start_supernode; fi
+        # shellcheck disable=SC2086
+        for n in 1 2 3; do start_edge $n demo -E $opts; done
+        check "transform [$opts]: ping e1->e2" wait_ping 1 2 10
+        check "transform [$opts]: ping e3->e1" ping_ok 3 1
+        local counts
+        counts=$(multicast_counts 1 2 3)
+        check "transform [$opts]: multicast e1 -> e2,e3 ($counts)" test "$counts" = "5 5"
+        stop_all
+    done
+}
+
+scenario_restarts() {
+    log "scenario: supernode and edge restarts (-i 3)"
+    start_supernode
+    for n in 1 2; do start_edge $n demo -E -S -i 3; done
+    wait_ping 1 2 10 >/dev/null
+    stop_pid "$SN_PID"
+    sleep 1
+    start_supernode
+    local t0=$SECONDS
+    check "restart: traffic resumes after a supernode restart within two intervals (6 s)" wait_ping 1 2 7
+    echo "  resumed after $((SECONDS - t0)) s"
+    stop_all
+    start_supernode
+    for n in 1 2; do start_edge $n demo -E -i 3; done
+    wait_ping 1 2 10 >/dev/null
+    ping_ok 1 2 >/dev/null
+    stop_pid "${EDGE_PID[2]}"
+    # Same MAC, new UDP port: the peer must learn the new socket.
+    nsx "$(edge_ns 2)" "$BIN/edge" -f -d n2n0 -c demo -a "$OVER.2" -m 02:00:00:00:d5:02 \
+        -l "$UNDER.254:$SN_PORT" -p 50012 -E -i 3 >>"$work/edge2.log" 2>&1 &
+    EDGE_PID[2]=$!; pids+=("$!")
+    check "restart: e1 reaches the restarted e2 within 10 s" wait_ping 1 2 10
+    ping_ok 1 2 5 >/dev/null
+    check "restart: e1 relearns e2 as P2P" peer_is_p2p 1 2
+    stop_all
+}
+
+scenario_communities() {
+    log "scenario: two communities on one supernode"
+    start_supernode
+    start_edge 1 demo -E; start_edge 2 demo -E; start_edge 3 other -E
+    wait_ping 1 2 10 >/dev/null
+    check "communities: e1 cannot reach e3 of another community" ping_fails 1 3
+    local counts
+    counts=$(broadcast_counts 1 2 3)
+    echo "  broadcast from e1 received (e2 e3): $counts"
+    check "communities: broadcast stays inside its community" test "$counts" = "5 0"
+    counts=$(multicast_counts 3 1 2)
+    check "communities: multicast from the other community is not seen ($counts)" test "$counts" = "0 0"
+    stop_all
+}
+
+scenario_garbage() {
+    log "scenario: garbage datagrams at supernode and edges while pinging"
+    start_supernode
+    for n in 1 2; do start_edge $n demo -E; done
+    wait_ping 1 2 10 >/dev/null
+    nsx "$(edge_ns 1)" ping -n -q -c 30 -i 0.2 -W 2 "$OVER.2" >"$work/garbage-ping.out" 2>&1 &
+    local pinger=$!
+    nsx "$(edge_ns 3)" $TOOL garbage "$UNDER.254" $SN_PORT 3000 demo 1 >/dev/null
+    nsx "$(edge_ns 3)" $TOOL garbage "$UNDER.0" 50001 1500 demo 2 >/dev/null 2>&1 || true
+    nsx "$(edge_ns 3)" $TOOL garbage "$UNDER.1" 50002 1500 demo 3 >/dev/null
+    nsx "$(edge_ns 4)" $TOOL garbage "$UNDER.0" 50001 1500 demo 4 >/dev/null
+    nsx "$(edge_ns 4)" $TOOL garbage "$UNDER.1" 50002 1500 demo 5 >/dev/null
+    nsx "$SN" $TOOL mgmt 5645 "" >/dev/null   # an empty management datagram must not stop it
+    wait "$pinger"
+    local loss
+    loss=$(grep -o '[0-9.]*% packet loss' "$work/garbage-ping.out" | cut -d% -f1)
+    echo "  ping loss during garbage: ${loss}%"
+    check "garbage: supernode still running" kill -0 "$SN_PID"
+    check "garbage: edges still running" kill -0 "${EDGE_PID[1]}" "${EDGE_PID[2]}"
+    check "garbage: pings kept flowing (loss ${loss}% <= 10%)" awk -v l="${loss:-100}" 'BEGIN { exit !(l <= 10) }'
+    check "garbage: still pinging after the flood" ping_ok 2 1
+    local dropped_sn dropped_e1
+    dropped_sn=$(sn_mgmt | awk '$1 == "dropped" { print $2 }')
+    dropped_e1=$(edge_mgmt 1 | awk '$1 == "dropped" { print $2 }')
+    echo "  drops counted: supernode=$dropped_sn edge1=$dropped_e1"
+    check "garbage: supernode counted drops" test "${dropped_sn:-0}" -gt 100
+    check "garbage: edge counted drops" test "${dropped_e1:-0}" -gt 100
+    stop_all
+}
+
+# --- main -------------------------------------------------------------------------------------
+
+if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
+    echo "netns integration tests need root and /dev/net/tun"; echo "0 passed, 1 failed"; exit 1
+fi
+[ -x "$BIN/edge" ] && [ -x "$BIN/supernode" ] || { echo "missing binaries in $BIN"; echo "0 passed, 1 failed"; exit 1; }
+
+setup_topology
+for s in basic no_multicast via_supernode transforms restarts communities garbage; do
+    if [ "$s" = transforms ] || want "$s"; then "scenario_$s"; fi
+done
+echo "integration: $passed passed, $failed failed"
+[ "$failed" = 0 ]
