@@ -198,7 +198,7 @@ enum Frames {
     }
 
     static func ipv4(dst: MACAddress, src: MACAddress, srcIP: UInt32, dstIP: UInt32, extra: Int = 8) -> [UInt8] {
-        var h: [UInt8] = [0x45, 0, 0, UInt8(20 + extra), 0, 0, 0, 0, 64, 17, 0, 0]
+        var h: [UInt8] = [0x45, 0, UInt8((20 + extra) >> 8), UInt8((20 + extra) & 0xFF), 0, 0, 0, 0, 64, 17, 0, 0]
         h += ip(srcIP) + ip(dstIP)
         return ethernet(dst: dst, src: src, type: 0x0800, payload: h + [UInt8](repeating: 0xAB, count: extra))
     }
