@@ -1,8 +1,9 @@
-import N2NWire
+import PacketCore
 
-let args = CommandLine.arguments.dropFirst()
-if args.contains("--version") {
-    print("edge \(N2NVersion.string) - \(N2NVersion.protocolDescription)")
-} else {
-    print("usage: edge -c <community> -l <supernode host:port> -a <ip> [options]")
+switch EdgeCommandLine.evaluateProcess() {
+case let .exit(request):
+    request.perform()
+case let .run(configuration, warnings):
+    for warning in warnings { writeAll("edge: warning: \(warning)\n", to: 2) }
+    writeAll(configuration.summary + "\n", to: 1)
 }

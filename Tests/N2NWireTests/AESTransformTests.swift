@@ -5,7 +5,7 @@ import Testing
 private typealias T = TransformTestSupport
 
 /// The spec 2.9 input frame: B ← A, ethertype 0x0806, then bytes 0x0e…0x3b.
-private let vectorFrame: [UInt8] = T.bytes("020000000002 020000000001 0806") + Array(0x0e...0x3b)
+private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array(0x0e...0x3b)
 
 @Suite struct AESTransformTests {
     struct KeyVector: Sendable, CustomTestStringConvertible {
@@ -50,7 +50,7 @@ private let vectorFrame: [UInt8] = T.bytes("020000000002 020000000001 0806") + A
 
     @Test("spec 2.9 AES-128 payload vector, seed 01…08")
     func payloadVector() throws {
-        let expected = T.bytes(
+        let expected = hex(
             """
             01 01 02 03 04 05 06 07 08 55 8b d3 0e 49 8e 32
             72 bc 1d 16 db 58 62 a0 bc d2 3e 08 ee 5b 59 cb
@@ -58,7 +58,7 @@ private let vectorFrame: [UInt8] = T.bytes("020000000002 020000000001 0806") + A
             03 89 cb 8a 4e 27 ba 4a 14 88 83 11 33 b1 21 43
             70 3b a6 61 a2 8d 71 58 b6
             """)
-        let aes = try AESTransform(passphrase: Array("mysecret".utf8), random: T.ScriptedRandom(Array(1...8)))
+        let aes = try AESTransform(passphrase: Array("mysecret".utf8), random: FixedRandom(Array(1...8)))
         #expect(aes.id == .aesCBC)
         var output = [UInt8](repeating: 0, count: 128)
         // Twice: the second packet must not inherit CBC state from the first.

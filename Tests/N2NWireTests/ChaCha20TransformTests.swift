@@ -4,7 +4,7 @@ import Testing
 
 private typealias T = TransformTestSupport
 
-private let vectorFrame: [UInt8] = T.bytes("020000000002 020000000001 0806") + Array(0x0e...0x3b)
+private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array(0x0e...0x3b)
 private let mysecretKey = "652c7dc687d98c9889304ed2e408c74b611e86a40caa51c4b43f1dd5913c5cd0"
 
 /// Keystream of the original ChaCha20 written from its definition (state words 12–13 a 64-bit
@@ -52,7 +52,7 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
 
     @Test("spec 2.9 ChaCha20 payload vector, IV 00…0f")
     func payloadVector() throws {
-        let expected = T.bytes(
+        let expected = hex(
             """
             01 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e
             0f 91 14 ca 7e 59 7b 1c 6d 5e 6c 11 1b 13 02 67
@@ -60,7 +60,7 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
             5f 58 1a 25 5d ad ab 69 5e 43 38 bc 62 6b a7 50
             91 ab f6 15 67 21 20 51 98 e2 9a ba 3e
             """)
-        let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: T.ScriptedRandom(Array(0...15)))
+        let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: FixedRandom(Array(0...15)))
         #expect(chacha.id == .chacha20)
         // An odd-length packet first: a kept partial keystream block must not leak into the next packet.
         _ = try encode(chacha, [UInt8](repeating: 0, count: 37))
@@ -70,11 +70,11 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
 
     @Test("spec 2.6 overflow vector: the block counter carries from word 12 into word 13")
     func overflowVector() throws {
-        let iv = T.bytes("ffffffff00000000a0a1a2a3a4a5a6a7")
+        let iv = hex("ffffffff00000000a0a1a2a3a4a5a6a7")
         let stream = try keystream(iv: iv, count: 128)
         #expect(T.hex(stream[0..<16]) == "14bd1739a2346787c7ab3e6cdfac0659")
         #expect(T.hex(stream[64..<80]) == "8ced71e0f3c751a03396d56b471592a0")
-        let next = try keystream(iv: T.bytes("0000000001000000a0a1a2a3a4a5a6a7"), count: 64)
+        let next = try keystream(iv: hex("0000000001000000a0a1a2a3a4a5a6a7"), count: 64)
         #expect(Array(stream[64..<128]) == next)
     }
 
@@ -83,7 +83,7 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
         "0000000000000000", "ffffff7f00000000",
     ])
     func matchesReference(counterHex: String) throws {
-        let iv = T.bytes(counterHex) + T.bytes("0102030405060708")
+        let iv = hex(counterHex) + hex("0102030405060708")
         let key = Digest.sha256(Array("mysecret".utf8))
         // 1500 bytes = 23.4 blocks: crosses the wrap inside the packet, ends in a partial block.
         #expect(try keystream(iv: iv, count: 1500) == referenceKeystream(key: key, iv: iv, count: 1500))
@@ -182,7 +182,7 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
 
     /// The keystream for `iv`: encrypt zeros with the IV scripted as the packet's random bytes.
     private func keystream(iv: [UInt8], count: Int) throws -> [UInt8] {
-        let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: T.ScriptedRandom(iv))
+        let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: FixedRandom(iv))
         let wire = try encode(chacha, [UInt8](repeating: 0, count: count))
         #expect(Array(wire[1..<17]) == iv)
         return Array(wire[17...])

@@ -6,14 +6,14 @@ import Testing
 private typealias T = TransformTestSupport
 
 /// Spec 3.3: a 60-byte ARP broadcast and its LZO1X-1 form.
-private let arpFrame = T.bytes(
+private let arpFrame = hex(
     """
     ff ff ff ff ff ff 02 00 00 00 00 01 08 06 00 01
     08 00 06 04 00 01 02 00 00 00 00 01 0a 00 00 01
     00 00 00 00 00 00 0a 00 00 02 00 00 00 00 00 00
     00 00 00 00 00 00 00 00 00 00 00 00
     """)
-private let arpLZO = T.bytes(
+private let arpLZO = hex(
     """
     00 04 ff ff ff ff ff ff 02 00 00 00 00 01 08 06
     00 01 08 00 06 04 00 01 bd 01 0a 4c 02 60 03 02

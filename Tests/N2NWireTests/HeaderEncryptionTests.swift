@@ -6,19 +6,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Hands out the given bytes in order, repeating them when exhausted.
-private final class FixedRandom: RandomSource {
-    let bytes: [UInt8]
-    var position = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    func fill(_ buffer: UnsafeMutableRawBufferPointer) {
-        for i in 0..<buffer.count {
-            buffer[i] = bytes[position % bytes.count]
-            position += 1
-        }
-    }
-}
-
 // Spec 1.6 and 4.8 (community "mynet").
 private let registerSuper = hex("""
     02 02 00 05 6d 79 6e 65 74 00 00 00 00 00 00 00

@@ -1,18 +1,6 @@
 import Testing
 import N2NWire
 
-private final class FixedRandom: RandomSource {
-    let bytes: [UInt8]
-    var position = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    func fill(_ buffer: UnsafeMutableRawBufferPointer) {
-        for i in 0..<buffer.count {
-            buffer[i] = bytes[position % bytes.count]
-            position += 1
-        }
-    }
-}
-
 private let frame: [UInt8] = hex("020000000002020000000001 0806") + (0x0e...0x3b).map { UInt8($0) }
 
 private func encode(_ t: PayloadTransform, _ plain: [UInt8]) throws -> [UInt8] {

@@ -6,28 +6,8 @@ import Testing
 
 /// Helpers shared by the transform and compression tests.
 enum TransformTestSupport {
-    /// Bytes from hex text; whitespace is ignored. Traps on malformed literals (test inputs only).
-    static func bytes(_ hex: String) -> [UInt8] {
-        let digits = Array(hex.filter { !$0.isWhitespace })
-        precondition(digits.count % 2 == 0, "odd hex literal")
-        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
-    }
-
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         bytes.map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// Hands out a scripted byte sequence (cycling), so encoders reproduce the spec's vectors.
-    final class ScriptedRandom: RandomSource {
-        let script: [UInt8]
-        private var position = 0
-        init(_ script: [UInt8]) { self.script = script }
-        func fill(_ buffer: UnsafeMutableRawBufferPointer) {
-            for i in 0..<buffer.count {
-                buffer[i] = script[position % script.count]
-                position += 1
-            }
-        }
     }
 
     /// SplitMix64: reproducible "random" test data.
@@ -84,55 +64,17 @@ enum TransformTestSupport {
         var payload: [UInt8]
     }
 
-    static var vectorDirectory: URL {
-        // Tests/N2NWireTests/<file> → repo root; the shared tree sits at ../shared (CI) or /work/shared.
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let candidates = [
-            repo.deletingLastPathComponent().appendingPathComponent("shared/testvectors/n2n-2.8"),
-            URL(fileURLWithPath: "/work/shared/testvectors/n2n-2.8"),
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[1]
-    }
-
-    /// Every unencrypted-header PACKET in a capture, parsed from the pcap's Ethernet/IPv4/UDP frames.
+    /// Every PACKET of a capture whose header is not encrypted.
     static func capturedPackets(_ name: String) throws -> [CapturedPacket] {
-        let data = [UInt8](try Data(contentsOf: vectorDirectory.appendingPathComponent(name)))
-        func le32(_ at: Int) -> Int { Int(data[at]) | Int(data[at + 1]) << 8 | Int(data[at + 2]) << 16 | Int(data[at + 3]) << 24 }
-        func be16(_ at: Int) -> Int { Int(data[at]) << 8 | Int(data[at + 1]) }
-        guard data.count >= 24, [0xA1B2_C3D4, 0xA1B2_3C4D].contains(le32(0)), le32(20) == 1 else {
-            throw CaptureError.notEthernetPcap(name)
+        try Pcap.n2nDatagrams(name).compactMap { d in
+            let decoded = try WireCodec.decode(d.payload)
+            guard case .packet(let p) = decoded.message else { return nil }
+            return CapturedPacket(
+                sourceMAC: p.srcMac.octets, destinationMAC: p.dstMac.octets, transform: p.transform,
+                payload: Array(d.payload[decoded.bodyEnd...]))
         }
-        var packets: [CapturedPacket] = []
-        var offset = 24
-        while offset + 16 <= data.count {
-            let length = le32(offset + 8)
-            let frame = offset + 16
-            offset = frame + length
-            guard offset <= data.count else { throw CaptureError.truncated(name) }
-            // Ethernet II carrying IPv4, UDP, no fragments.
-            guard length >= 14 + 20 + 8, be16(frame + 12) == 0x0800 else { continue }
-            let ip = frame + 14
-            let ipHeader = Int(data[ip] & 0x0F) * 4
-            guard data[ip + 9] == 17 else { continue }
-            let udp = ip + ipHeader
-            let udpEnd = min(frame + length, udp + be16(udp + 4))
-            let n2n = udp + 8
-            guard udpEnd - n2n >= 34, data[n2n] == 2 else { continue }
-            let flags = be16(n2n + 2)
-            guard flags & 0x1F == 3 else { continue }
-            var cursor = n2n + 32
-            if flags & 0x40 != 0 { cursor += data[cursor] & 0x80 != 0 ? 20 : 8 }
-            guard cursor + 2 <= udpEnd else { continue }
-            packets.append(
-                CapturedPacket(
-                    sourceMAC: Array(data[n2n + 20..<n2n + 26]), destinationMAC: Array(data[n2n + 26..<n2n + 32]),
-                    transform: TransformField(rawValue: UInt16(be16(cursor))), payload: Array(data[cursor + 2..<udpEnd])))
-        }
-        return packets
     }
 
-    enum CaptureError: Error { case notEthernetPcap(String), truncated(String) }
 
     /// A decoded frame is plausible when its Ethernet addresses are the ones the PACKET header names
     /// (spec 1.4.3) and its ethertype is one the scenario produces (IPv4 or ARP).

@@ -1,19 +1,6 @@
 import Testing
 import N2NWire
 
-/// Hands out the given bytes in order, repeating them when exhausted.
-private final class FixedRandom: RandomSource {
-    let bytes: [UInt8]
-    var position = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    func fill(_ buffer: UnsafeMutableRawBufferPointer) {
-        for i in 0..<buffer.count {
-            buffer[i] = bytes[position % bytes.count]
-            position += 1
-        }
-    }
-}
-
 /// The 60-byte frame of spec 2.9.
 private let frame: [UInt8] = hex("020000000002020000000001 0806") + (0x0e...0x3b).map { UInt8($0) }
 

@@ -1,0 +1,191 @@
+import ArgumentParser
+import N2NWire
+import PacketCore
+
+/// Turns `edge`'s arguments, environment and configuration file into an `EdgeConfiguration`, or
+/// into the exit n2n 2.8 would make (spec 5.2, 8.1, 8.3, 8.5):
+///
+/// * no arguments, `-h`, `--help`: help on standard output, exit 0;
+/// * an incomplete or invalid configuration: the problem and the usage on standard error, exit 0;
+/// * an unsupported `-A`/`-z` value or a third `-l`: the problem on standard error, exit 1.
+///
+/// Order: defaults, then `N2N_KEY` (key, and Twofish as the default cipher), then the file, then the
+/// command line; a key with cipher null (e.g. `-A1 -k x`) then switches to Twofish, as in n2n.
+///
+/// Deliberate differences from 2.8, which continued or crashed: unknown options, stray
+/// non-option arguments (`-A 3` is a bare `-A` plus `3`), values `atoi` would have read as 0,
+/// bad `-n` routes and an unreadable configuration file are all reported as invalid configuration.
+/// `-h` anywhere (before a syntax error) wins over every error; 2.8 acted on it when reached.
+public enum EdgeCommandLine {
+    public static let programName = "edge"
+
+    /// - Parameters:
+    ///   - arguments: the arguments without the program name.
+    ///   - environment: the process environment (only `N2N_KEY` is read).
+    ///   - readFile: reads the configuration file named by a first non-option argument.
+    ///   - columns: help text width; nil = the terminal's.
+    public static func evaluate(
+        _ arguments: [String],
+        environment: [String: String],
+        readFile: (String) throws(FileReadError) -> String = { path throws(FileReadError) in try TextFile.read(path) },
+        columns: Int? = nil
+    ) -> CommandLineOutcome<EdgeConfiguration> {
+        let table = EdgeCommand.optionTable
+        guard !arguments.isEmpty else { return .exit(help(columns: columns)) }
+
+        var options: [ParsedOption] = []
+        var warnings: [String] = []
+        var firstError: String?
+        var cliArguments = arguments[...]
+
+        if let path = arguments.first, !path.hasPrefix("-") {
+            cliArguments = arguments.dropFirst()
+            do throws(FileReadError) {
+                let file = ConfigFileGrammar.parse(try readFile(path), path: path, table: table)
+                options += file.options
+                warnings += file.warnings
+                firstError = file.error
+            } catch {
+                firstError = "configuration file: \(error)"
+            }
+        }
+        let cli = ArgvNormaliser.tokenise(cliArguments, table: table)
+        options += cli.options
+
+        if options.contains(where: { $0.key == "h" }) { return .exit(help(columns: columns)) }
+        if options.contains(where: { $0.key == "version" }) {
+            return .exit(CommandLineExit(status: 0, output: EdgeCommand.configuration.version + "\n"))
+        }
+        if firstError == nil, let error = cli.error { firstError = "\(error)" }
+        if firstError == nil, let stray = cli.positionals.first {
+            firstError = "unexpected argument '\(stray)'" + strayHint(stray, in: Array(cliArguments))
+        }
+        if let firstError {
+            return .exit(usageError(.invalidConfiguration(firstError), warnings: warnings))
+        }
+
+        // What 2.8 rejects while parsing, with exit 1, in order of appearance.
+        var supernodeCount = 0
+        for option in options {
+            switch option.key {
+            case "A":
+                do { _ = try EdgeOptionValues.cipher(table.effectiveValue(of: option) ?? "") } catch {
+                    return .exit(usageError(.fatal(error.reason), warnings: warnings))
+                }
+                if option.value == nil {
+                    warnings.append("a bare -A is deprecated; it means -A3 (AES-CBC)")
+                }
+            case "z":
+                do { _ = try EdgeOptionValues.compression(table.effectiveValue(of: option) ?? "") } catch {
+                    return .exit(usageError(.fatal(error.reason), warnings: warnings))
+                }
+            case "l":
+                supernodeCount += 1
+                if supernodeCount > 2 {
+                    return .exit(usageError(.fatal("too many supernodes: at most two -l (\(option.origin))"), warnings: warnings))
+                }
+            case "b":
+                warnings.append("-b is ignored: supernode names are re-resolved at every registration round")
+            default:
+                break
+            }
+        }
+        if options.filter({ $0.key == "s" }).count > 1 {
+            warnings.append("multiple subnet masks (-s) supplied; the last one is used")
+        }
+
+        let command: EdgeCommand
+        do {
+            command = try EdgeCommand.parse(ArgvNormaliser.render(options, table: table))
+        } catch {
+            return .exit(usageError(.invalidConfiguration(EdgeCommand.message(for: error)), warnings: warnings))
+        }
+
+        var config = EdgeConfiguration()
+        if let envKey = environment["N2N_KEY"] {
+            config.key = envKey
+            config.transform = .twofish
+        }
+        apply(command, to: &config, warnings: &warnings)
+        if config.transform == .null && config.key != nil {
+            warnings.append("switching to Twofish as a key was provided")
+            config.transform = .twofish
+        }
+        do throws(EdgeCLIError) {
+            warnings += try config.validate()
+        } catch {
+            return .exit(usageError(error, warnings: warnings))
+        }
+        return .run(config, warnings: warnings)
+    }
+
+    /// Reads the real process arguments and environment.
+    public static func evaluateProcess() -> CommandLineOutcome<EdgeConfiguration> {
+        var environment: [String: String] = [:]
+        if let key = ProcessEnvironment.value("N2N_KEY") { environment["N2N_KEY"] = key }
+        return evaluate(Array(CommandLine.arguments.dropFirst()), environment: environment)
+    }
+
+    static func apply(_ command: EdgeCommand, to config: inout EdgeConfiguration, warnings: inout [String]) {
+        if let name = command.community {
+            config.community = Community(name)
+            if name.utf8.count > Community.maxNameLength {
+                warnings.append("community name truncated to \(Community.maxNameLength) bytes: '\(config.communityName)'")
+            }
+        }
+        config.supernodes = command.supernodes
+        if let v = command.tapName { config.tapName = v }
+        if let v = command.tapAddress { config.tapAddress = v }
+        if let v = command.netmask { config.netmask = v }
+        if let v = command.mtu { config.mtu = v }
+        if let v = command.mac { config.mac = v }
+        if let v = command.key { config.key = v }
+        if let v = command.cipher { config.transform = v }
+        if let v = command.compression { config.compression = v }
+        config.headerEncryption = command.headerEncryption
+        config.acceptMulticast = command.acceptMulticast
+        config.allowP2P = !command.disableP2P
+        config.allowRouting = command.allowRouting
+        if let v = command.registerTTL { config.registerTTL = v }
+        if let v = command.localPort { config.localPort = v }
+        if let v = command.managementPort { config.managementPort = v }
+        if let v = command.registerInterval { config.registerInterval = v }
+        config.tos = command.tos
+        config.pmtuDiscovery = command.pmtuDiscovery
+        config.routes = command.routes
+        config.userID = command.userID
+        config.groupID = command.groupID
+        config.foreground = command.foreground
+        config.verbosity = Verbosity.default + command.verbose
+    }
+
+    public static func helpText(columns: Int? = nil) -> String {
+        EdgeCommand.helpMessage(columns: columns)
+    }
+
+    static func help(columns: Int?) -> CommandLineExit {
+        CommandLineExit(status: 0, output: helpText(columns: columns) + "\n")
+    }
+
+    /// Built once: the argument parser's usage rendering is not cheap.
+    static let usageText = formatUsage(EdgeCommand.usageString())
+
+    static func usageError(_ error: EdgeCLIError, warnings: [String]) -> CommandLineExit {
+        var text = warnings.map { "\(programName): warning: \($0)\n" }.joined()
+        text += "\(programName): \(error)\n"
+        if case .invalidConfiguration = error {
+            text += "\n" + usageText + "\nSee '\(programName) -h' for all options.\n"
+        }
+        return CommandLineExit(status: error.exitStatus, errorOutput: text)
+    }
+
+    /// `-A 3` is a bare -A (AES) followed by a stray `3` for getopt; say how to write it.
+    static func strayHint(_ stray: String, in arguments: [String]) -> String {
+        guard let i = arguments.firstIndex(of: stray), i > 0 else { return "" }
+        let previous = arguments[i - 1]
+        if previous == "-A" || previous == "-z" {
+            return " (\(previous) takes its value attached: write \(previous)\(stray))"
+        }
+        return ""
+    }
+}

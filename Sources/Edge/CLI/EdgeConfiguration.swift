@@ -1,0 +1,150 @@
+import N2NWire
+import PacketCore
+
+/// Everything `edge` is told on its command line, in configuration files and by `N2N_KEY`
+/// (spec 8.1). `init()` gives n2n 2.8's defaults; `validate()` applies spec 5.2's rules.
+public struct EdgeConfiguration: Sendable, Hashable {
+    /// `-c` / `--community`, as the 16-byte header field: the first 15 bytes of the name.
+    public var community = Community("")
+    /// `-l` / `--supernode-list`, one or two.
+    public var supernodes: [SupernodeAddress] = []
+    /// `-d` / `--tun-device`.
+    public var tapName = "edge0"
+    /// `-a`; required.
+    public var tapAddress: TapAddress?
+    /// `-s`, as `IPAddress.v4`.
+    public var netmask: UInt32 = 0xFFFF_FF00
+    /// `-M`.
+    public var mtu = 1290
+    /// `-m`; nil means a random locally administered address (`MACAddress.randomLocallyAdministered`).
+    public var mac: MACAddress?
+    /// `-k` or `N2N_KEY`: the passphrase, used as its UTF-8 bytes.
+    public var key: String?
+    /// `-A`; Twofish when a key is given without a cipher.
+    public var transform: TransformID = .null
+    /// `-z`.
+    public var compression: CompressionID = .none
+    /// `-H`.
+    public var headerEncryption = false
+    /// `-E`: let IPv4/IPv6 multicast frames through (spec 5.9).
+    public var acceptMulticast = false
+    /// Cleared by `-S`: everything goes through the supernode.
+    public var allowP2P = true
+    /// `-r`: no routing filters.
+    public var allowRouting = false
+    /// `-L`: REGISTER burst TTL (spec 5.7); 0 = not set.
+    public var registerTTL = 0
+    /// `-p`; 0 = any.
+    public var localPort: UInt16 = 0
+    /// `-t`, bound to 127.0.0.1.
+    public var managementPort: UInt16 = 5644
+    /// `-i`, seconds.
+    public var registerInterval = 20
+    /// `-T`; nil = leave the socket's TOS alone.
+    public var tos: UInt8?
+    /// `-D`: DF bit on (PMTU discovery).
+    public var pmtuDiscovery = false
+    /// `-n`, in order.
+    public var routes: [EdgeRoute] = []
+    /// `-u` / `--euid`, `-g` / `--egid`; nil = default account (see `PrivilegeDrop.plan`).
+    public var userID: UInt32?
+    public var groupID: UInt32?
+    /// `-f`.
+    public var foreground = false
+    /// 2 + number of `-v`.
+    public var verbosity = Verbosity.default
+
+    public init() {}
+
+    public static let defaultManagementPort: UInt16 = 5644
+
+    /// The community name as the edge uses it (at most 15 bytes).
+    public var communityName: String { community.name }
+
+    /// Spec 5.2 step 2, plus the limits that option parsing enforces, for configurations built in
+    /// code. Returns warnings worth logging.
+    @discardableResult
+    public func validate() throws(EdgeCLIError) -> [String] {
+        if communityName.isEmpty { throw .invalidConfiguration("no community given (-c <community>)") }
+        if supernodes.isEmpty { throw .invalidConfiguration("no supernode given (-l <host:port>)") }
+        if supernodes.count > 2 { throw .fatal("too many supernodes (\(supernodes.count)); at most two -l") }
+        if tapAddress == nil { throw .invalidConfiguration("no TAP address given (-a [static:|dhcp:]<IPv4 address>)") }
+        do { _ = try EdgeOptionValues.tapName(tapName) } catch {
+            throw .invalidConfiguration("bad TAP device name '\(tapName)' (-d): \(error.reason)")
+        }
+        if registerInterval < 1 { throw .invalidConfiguration("the registration interval (-i) must be at least 1 second") }
+        if !(EdgeOptionValues.minMTU...EdgeOptionValues.maxMTU).contains(mtu) {
+            throw .invalidConfiguration("MTU \(mtu) (-M) is outside \(EdgeOptionValues.minMTU)...\(EdgeOptionValues.maxMTU)")
+        }
+        if !(0...255).contains(registerTTL) { throw .invalidConfiguration("-L \(registerTTL) is outside 0...255") }
+        if key == nil && transform != .null {
+            throw .invalidConfiguration("the \(transform) cipher (-A\(transform.rawValue)) needs a key: give -k <key> or set N2N_KEY")
+        }
+        if key != nil && transform == .null {
+            throw .invalidConfiguration("a key is given but the cipher is null")
+        }
+        if routes.contains(where: \.isDefaultRoute) && supernodes.count != 1 {
+            throw .fatal("a default route (-n 0.0.0.0/0:<gateway>) needs exactly one supernode")
+        }
+        var warnings: [String] = []
+        if let key, key == communityName {
+            warnings.append("the community and the encryption key must differ, otherwise security is compromised")
+        }
+        if key == "" { warnings.append("the encryption key is empty") }
+        if tapAddress?.mode == .dhcp && !allowRouting {
+            warnings.append("DHCP mode without -r: the routing filter drops traffic until the TAP has an address")
+        }
+        return warnings
+    }
+
+    /// A human-readable listing (the key itself is not shown).
+    public var summary: String {
+        var lines: [String] = []
+        func add(_ name: String, _ value: String) { lines.append("\(name): \(value)") }
+        add("community", communityName)
+        add("supernodes", supernodes.map(\.description).joined(separator: ", "))
+        add("tap device", tapName)
+        add("tap address", tapAddress.map(\.description) ?? "(none)")
+        add("netmask", IPAddress.v4(netmask).description)
+        add("mtu", String(mtu))
+        add("mac", mac?.description ?? "random")
+        add("key", key.map { "set (\($0.utf8.count) bytes)" } ?? "none")
+        add("cipher", transform.description)
+        add("compression", String(describing: compression))
+        add("header encryption", headerEncryption ? "on" : "off")
+        add("accept multicast", acceptMulticast ? "yes" : "no")
+        add("p2p", allowP2P ? "allowed" : "off (supernode only)")
+        add("routing filter", allowRouting ? "off" : "on")
+        add("register interval", "\(registerInterval) s")
+        add("register ttl", String(registerTTL))
+        add("local port", localPort == 0 ? "any" : String(localPort))
+        add("management port", String(managementPort))
+        add("tos", tos.map { "0x" + String($0, radix: 16) } ?? "not set")
+        add("pmtu discovery", pmtuDiscovery ? "on" : "off")
+        add("routes", routes.isEmpty ? "none" : routes.map(\.description).joined(separator: ", "))
+        add("uid/gid", "\(userID.map(String.init) ?? "default")/\(groupID.map(String.init) ?? "default")")
+        add("foreground", foreground ? "yes" : "no (daemon)")
+        add("verbosity", String(verbosity))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Why `edge` will not run. n2n prints usage and exits 0 for an incomplete or invalid
+/// configuration, and exits 1 for an unsupported `-A`/`-z` value or a third `-l` (spec 8.5).
+public enum EdgeCLIError: Error, Sendable, Hashable, CustomStringConvertible {
+    case invalidConfiguration(String)
+    case fatal(String)
+
+    public var exitStatus: Int32 {
+        switch self {
+        case .invalidConfiguration: 0
+        case .fatal: 1
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .invalidConfiguration(m), let .fatal(m): m
+        }
+    }
+}

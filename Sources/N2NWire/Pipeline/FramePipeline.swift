@@ -1,0 +1,114 @@
+/// Why a frame could not be sealed or a PACKET payload opened.
+public enum PipelineError: Error, Hashable, Sendable, CustomStringConvertible {
+    case wire(WireError)
+    case transform(TransformError)
+    case header(HeaderCryptoError)
+    /// The frame is shorter than an Ethernet header or longer than the frame limit.
+    case badFrameLength(Int)
+
+    public var description: String {
+        switch self {
+        case .wire(let e): e.description
+        case .transform(let e): e.description
+        case .header(let e): e.description
+        case .badFrameLength(let n): "invalid Ethernet frame length \(n)"
+        }
+    }
+
+    public var counterName: String {
+        switch self {
+        case .wire(let e): e.counterName
+        case .transform(let e): e.counterName
+        case .header(let e): e.counterName
+        case .badFrameLength: "bad_frame_length"
+        }
+    }
+}
+
+/// The data path of spec 3.2 for one edge: frame → compress → transform → PACKET header →
+/// header encryption, and the payload half of the way back. Owns its scratch buffers, so one
+/// instance belongs to one thread; nothing is allocated per frame.
+public final class FramePipeline {
+    public let community: Community
+    public let transform: any PayloadTransform
+    public let compression: CompressionID
+    public let headerCipher: HeaderCipher?
+    public let compressor: Compressor
+    let random: any RandomSource
+    /// Compressed frame (on send) or decrypted, still compressed payload (on receive).
+    let scratch: UnsafeMutableRawBufferPointer
+
+    /// Room a sealed datagram can need beyond the frame itself: the relayed PACKET header
+    /// with an IPv6 sock plus the largest transform overhead (Twofish/AES block padding).
+    public static let maxOverhead = 54 + 64
+
+    public init(community: Community, transform: any PayloadTransform, compression: CompressionID = .none,
+                headerEncryption: Bool = false, random: any RandomSource) {
+        self.community = community
+        self.transform = transform
+        self.compression = compression
+        self.headerCipher = headerEncryption ? HeaderCipher(community: community) : nil
+        self.compressor = Compressor()
+        self.random = random
+        scratch = .allocate(byteCount: maxFrameLength + Self.maxOverhead, alignment: 16)
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Seals an Ethernet frame as a PACKET from `srcMac` into `output`; returns the datagram length.
+    /// `stamp` is the header-encryption time stamp (ignored without `-H`).
+    public func seal(frame: UnsafeRawBufferPointer, srcMac: MACAddress, into output: UnsafeMutableRawBufferPointer,
+                     stamp: UInt64 = 0) throws(PipelineError) -> Int {
+        guard frame.count >= 14, frame.count <= maxFrameLength else { throw .badFrameLength(frame.count) }
+        var plaintext = frame
+        var compressionUsed = CompressionID.none
+        if compression != .none,
+           let n = compressor.compress(frame, into: scratch, using: compression) {
+            plaintext = UnsafeRawBufferPointer(rebasing: scratch[..<n])
+            compressionUsed = compression
+        }
+        let header = PacketHeader(srcMac: srcMac, dstMac: MACAddress(loadingFrom: frame, at: 0),
+                                  transform: TransformField(transform: transform.id, compression: compressionUsed))
+        let headerLength: Int
+        do {
+            headerLength = try WireCodec.encode(CommonHeader(code: .packet, community: community), .packet(header), into: output)
+        } catch { throw .wire(error) }
+        let payloadLength: Int
+        do {
+            payloadLength = try transform.encode(plaintext, into: UnsafeMutableRawBufferPointer(rebasing: output[headerLength...]))
+        } catch { throw .transform(error) }
+        let total = headerLength + payloadLength
+        if let headerCipher {
+            do {
+                try headerCipher.encrypt(UnsafeMutableRawBufferPointer(rebasing: output[..<total]),
+                                         headerLength: headerLength, stamp: stamp, random: random)
+            } catch { throw .header(error) }
+        }
+        return total
+    }
+
+    /// Decrypts and decompresses a received PACKET payload into `output`; returns the frame length.
+    /// The transform id must be ours (spec 2.1), the compression id known (spec 3.3); a failure is a
+    /// drop, never a frame (spec 10.1 item 7).
+    public func open(payload: UnsafeRawBufferPointer, transform field: TransformField,
+                     into output: UnsafeMutableRawBufferPointer) throws(PipelineError) -> Int {
+        guard field.transformID == transform.id.rawValue else {
+            throw .transform(.wrongTransform(received: field.transformID, expected: transform.id.rawValue))
+        }
+        guard let compressionUsed = CompressionID(rawValue: field.compressionID) else {
+            throw .transform(.unsupportedCompression(field.compressionID))
+        }
+        let length: Int
+        do {
+            if compressionUsed == .none {
+                length = try transform.decode(payload, into: output)
+            } else {
+                let n = try transform.decode(payload, into: scratch)
+                length = try compressor.decompress(UnsafeRawBufferPointer(rebasing: scratch[..<n]), into: output,
+                                                   id: compressionUsed.rawValue)
+            }
+        } catch { throw .transform(error) }
+        guard length >= 14 else { throw .badFrameLength(length) }
+        return length
+    }
+}

@@ -1,0 +1,58 @@
+import N2NWire
+import PacketCore
+
+/// The supernode's community whitelist file (`-c`, spec 6.2).
+public enum CommunityFile {
+    /// The communities listed in a file's bytes, as n2n 2.8 reads them: a line is what `fgets`
+    /// returns (up to and including a newline, or the rest of the file), cut at a NUL byte; lines
+    /// shorter than 2 bytes counting the newline, or starting with `#`, are skipped; trailing CR
+    /// and LF are removed and nothing else is trimmed (spaces belong to the name); names are cut
+    /// to 15 bytes. Lines that are empty after that (a lone "\r\n") and repeated names are dropped.
+    public static func parse(_ bytes: some Collection<UInt8>) -> [Community] {
+        var result: [Community] = []
+        var line: [UInt8] = []
+        var iterator = bytes.makeIterator()
+        var atEnd = false
+        while !atEnd {
+            line.removeAll(keepingCapacity: true)
+            while true {
+                guard let b = iterator.next() else {
+                    atEnd = true
+                    break
+                }
+                line.append(b)
+                if b == 0x0A { break }
+            }
+            if let nul = line.firstIndex(of: 0) { line.removeSubrange(nul...) }
+            if line.count < 2 || line[0] == UInt8(ascii: "#") { continue }
+            while let last = line.last, last == 0x0A || last == 0x0D { line.removeLast() }
+            guard !line.isEmpty else { continue }
+            var field = [UInt8](repeating: 0, count: Community.size)
+            for (i, b) in line.prefix(Community.maxNameLength).enumerated() { field[i] = b }
+            let community = field.withUnsafeBytes { Community(loadingFrom: $0, at: 0) }
+            if !result.contains(community) { result.append(community) }
+        }
+        return result
+    }
+
+    /// Reads and parses the file.
+    public static func load(
+        _ path: String,
+        readBytes: (String) throws(FileReadError) -> [UInt8] = { path throws(FileReadError) in try TextFile.readBytes(path) }
+    ) throws(FileReadError) -> [Community] {
+        parse(try readBytes(path))
+    }
+
+    /// What n2n 2.8 does: the listed communities (the supernode is then locked to them), or, if
+    /// the file cannot be read, nil (the supernode runs unlocked) and a warning to log.
+    public static func loadForSupernode(
+        _ path: String,
+        readBytes: (String) throws(FileReadError) -> [UInt8] = { path throws(FileReadError) in try TextFile.readBytes(path) }
+    ) -> (communities: [Community]?, warning: String?) {
+        do {
+            return (try load(path, readBytes: readBytes), nil)
+        } catch {
+            return (nil, "community file (-c): \(error); running unlocked, any community may register")
+        }
+    }
+}

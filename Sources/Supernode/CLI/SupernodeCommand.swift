@@ -1,0 +1,70 @@
+import ArgumentParser
+import N2NWire
+import PacketCore
+
+/// The supernode's options for swift-argument-parser (see `EdgeCommand` for the approach).
+struct SupernodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supernode",
+        abstract: "n2n supernode: registers edges and relays their traffic.",
+        usage: """
+            supernode <config file> [options]
+            supernode -l <local port> [-c <path>] [-f] [-u <uid> -g <gid>] [-t <mgmt port>] [-v]
+            """,
+        discussion: """
+            A first argument that does not start with '-' names a configuration file: one option per \
+            line (--long=value, --long value, -x=value, -x value, or a flag such as -f); empty lines \
+            and lines starting with # are ignored. Options given after the file override it.
+            """,
+        version: "supernode \(N2NVersion.string) - \(N2NVersion.protocolDescription)")
+
+    @Option(
+        name: [.customShort("l"), .customLong("local-port")], parsing: .unconditional,
+        help: ArgumentHelp("Main UDP port, all interfaces (default 7654).", valueName: "local port"),
+        transform: { try OptionValues.localPort($0) })
+    var localPort: UInt16?
+
+    @Option(
+        name: [.customShort("c"), .customLong("communities")], parsing: .unconditional,
+        help: ArgumentHelp(
+            "File of allowed communities, one per line; only these may register (needed for -H edges).",
+            valueName: "path"))
+    var communityFile: String?
+
+    @Flag(name: [.customShort("f"), .customLong("foreground")], help: "Stay in the foreground instead of becoming a daemon.")
+    var foreground = false
+
+    @Option(
+        name: .customShort("u"), parsing: .unconditional,
+        help: ArgumentHelp("Numeric user id to switch to after start-up (default: user n2n, else nobody).", valueName: "uid"),
+        transform: { try OptionValues.accountID($0) })
+    var userID: UInt32?
+
+    @Option(
+        name: .customShort("g"), parsing: .unconditional,
+        help: ArgumentHelp("Numeric group id to switch to after start-up.", valueName: "gid"),
+        transform: { try OptionValues.accountID($0) })
+    var groupID: UInt32?
+
+    @Option(
+        name: [.customShort("t"), .customLong("mgmt-port")], parsing: .unconditional,
+        help: ArgumentHelp("Management UDP port on 127.0.0.1 (default 5645).", valueName: "mgmt port"),
+        transform: { try OptionValues.localPort($0) })
+    var managementPort: UInt16?
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "More logging; repeat as required.")
+    var verbose: Int
+
+    /// The getopt vocabulary (n2n 2.8: `fl:u:g:t:c:vh`).
+    static let optionTable = OptionTable([
+        OptionSpec(short: "f", long: ["foreground"]),
+        OptionSpec(short: "l", long: ["local-port"], argument: .required),
+        OptionSpec(short: "u", argument: .required),
+        OptionSpec(short: "g", argument: .required),
+        OptionSpec(short: "t", long: ["mgmt-port"], argument: .required),
+        OptionSpec(short: "c", long: ["communities"], argument: .required),
+        OptionSpec(short: "v", long: ["verbose"]),
+        OptionSpec(short: "h", long: ["help"]),
+        OptionSpec(longOnly: "version"),
+    ])
+}

@@ -1,0 +1,44 @@
+import PacketCore
+
+/// Everything `supernode` is told on its command line and in configuration files (spec 8.2).
+public struct SupernodeConfiguration: Sendable, Hashable {
+    /// `-l` / `--local-port`: main UDP port on all interfaces; 0 = any.
+    public var localPort: UInt16 = 7654
+    /// `-c` / `--communities`: community whitelist (spec 6.2); nil = open supernode.
+    public var communityFile: String?
+    /// `-f` / `--foreground`.
+    public var foreground = false
+    /// `-u`, `-g`; nil = default account (see `PrivilegeDrop.plan`).
+    public var userID: UInt32?
+    public var groupID: UInt32?
+    /// `-t` / `--mgmt-port`, bound to 127.0.0.1.
+    public var managementPort: UInt16 = 5645
+    /// 2 + number of `-v`.
+    public var verbosity = Verbosity.default
+
+    public init() {}
+
+    public var summary: String {
+        [
+            "local port: \(localPort == 0 ? "any" : String(localPort))",
+            "communities: \(communityFile.map { "from \($0) (locked)" } ?? "open (created on demand)")",
+            "management port: \(managementPort)",
+            "uid/gid: \(userID.map(String.init) ?? "default")/\(groupID.map(String.init) ?? "default")",
+            "foreground: \(foreground ? "yes" : "no (daemon)")",
+            "verbosity: \(verbosity)",
+        ].joined(separator: "\n")
+    }
+}
+
+/// Why `supernode` will not run; it always exits 1 (spec 8.5).
+public struct SupernodeCLIError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public static let exitStatus: Int32 = 1
+
+    public var description: String { message }
+}
