@@ -38,10 +38,9 @@ func forwardingDoesNotAllocateInSteadyState(realCrypto: Bool) {
     let sink = NullSink()
     let random = FakeRandom()
     let transform: PayloadTransform = realCrypto ? SpeckTransform(passphrase: Array("mysecret".utf8), random: random) : TestTransform()
-    let cipher = realCrypto ? CommunityHeaderCipher(community: testCommunity, random: random) : nil
-    let engine = EdgeEngine(configuration: edge.engine.configuration, codec: TransformPayloadCodec(transform: transform),
-                            headerCipher: cipher, random: random, clock: edge.clock, datagrams: sink, frames: sink,
-                            host: FakeHost(), verbosity: 0)
+    let pipeline = FramePipeline(community: testCommunity, transform: transform, headerEncryption: realCrypto, random: random)
+    let engine = EdgeEngine(configuration: edge.engine.configuration, pipeline: pipeline, random: random, clock: edge.clock,
+                            datagrams: sink, frames: sink, host: FakeHost(), verbosity: 0)
     // What B sends, produced with B's keys (the same community and passphrase).
     func sealed(_ bytes: [UInt8], headerLength: Int? = nil) -> [UInt8] {
         guard realCrypto else { return bytes }

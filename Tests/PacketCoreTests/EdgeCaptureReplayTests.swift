@@ -87,9 +87,10 @@ func replayOfReal28TrafficToE2(capture: String) throws {
     config.tapIPv4 = 0xC0A8_FA02
     config.dropMulticast = false // -E, as in the captures
     let sink = RecordingSink()
-    let engine = EdgeEngine(configuration: config, codec: TransformPayloadCodec(transform: try transform(for: capture, random: random), compressor: Compressor()),
-                            headerCipher: capture.hasPrefix("h-") ? CommunityHeaderCipher(community: Community("bench"), random: random) : nil,
-                            random: random, clock: clock, datagrams: sink, frames: sink, host: FakeHost(), verbosity: 0)
+    let pipeline = FramePipeline(community: Community("bench"), transform: try transform(for: capture, random: random),
+                                 headerEncryption: capture.hasPrefix("h-"), random: random)
+    let engine = EdgeEngine(configuration: config, pipeline: pipeline, random: random, clock: clock,
+                            datagrams: sink, frames: sink, host: FakeHost(), verbosity: 0)
     engine.start()
     var expectedFrames: [[UInt8]] = []
     var packetMACs: [(src: MACAddress, dst: MACAddress)] = []

@@ -88,7 +88,7 @@ func rxRoutingFilter(allowRouting: Bool) {
     // Empty payload: legal on the wire, carries nothing.
     edge.receive(Array(bad[..<42]), from: sn1Socket)
     #expect(edge.engine.statistics.drops(.transformFailed) == 2)
-    // Another transform id, compression ids 1...7 (this codec has no decompressor).
+    // Another transform id; compression ids 1 and 2 whose data is not LZO / zstd, and ids 3...7.
     edge.receive(packetDatagram(src: macB, dst: macA, frame: good, sock: bPub, fromSupernode: true, transform: 5), from: sn1Socket)
     for c: UInt16 in 1...7 {
         edge.receive(packetDatagram(src: macB, dst: macA, frame: good, sock: bPub, fromSupernode: true, transform: c << 13 | 1), from: sn1Socket)

@@ -61,7 +61,7 @@ func randomDatagramsAreCountedDrops(headerEncryption: Bool) {
 @Test(arguments: [false, true])
 func bitFlippedDatagramsNeverCrash(headerEncryption: Bool) {
     let edge = startedEdge(headerEncryption: headerEncryption)
-    let cipher = FakeHeaderCipher(community: testCommunity)
+    let cipher = HeaderCipher(community: testCommunity)
     let random = FakeRandom(seed: 11)
     var handled = 0
     for (plain, source) in samples(for: edge) {

@@ -88,33 +88,18 @@ final class TestTransform: PayloadTransform {
     static func payload(_ frame: [UInt8]) -> [UInt8] { [1] + frame.map { $0 ^ 0x5A } }
 }
 
-/// Header "encryption" with the shape of spec 4.4 but no cryptography: bytes 0-3 move to 16-19,
-/// the stamp goes to 0-7, a magic and H to 8-11, and bytes 12..<H are XORed.
-final class FakeHeaderCipher: EdgeHeaderCipher {
-    let community: Community
-    init(community: Community) { self.community = community }
-
-    func encrypt(_ packet: UnsafeMutableRawBufferPointer, headerLength: Int, stamp: UInt64) {
-        for i in 0..<4 { packet[16 + i] = packet[i] }
-        packet.storeBytes(of: stamp.bigEndian, toByteOffset: 0, as: UInt64.self)
-        packet[8] = 0x66; packet[9] = 0x6B; packet[10] = UInt8(headerLength); packet[11] = 0x21
-        for i in 12..<headerLength { packet[i] ^= 0xA5 }
-    }
-
-    func decrypt(_ packet: UnsafeMutableRawBufferPointer) -> (stamp: UInt64, headerLength: Int)? {
-        guard packet.count >= 20, packet[8] == 0x66, packet[9] == 0x6B, packet[11] == 0x21 else { return nil }
-        let h = Int(packet[10])
-        guard h >= 20, h <= packet.count else { return nil }
-        let stamp = UInt64(bigEndian: packet.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-        for i in 12..<h { packet[i] ^= 0xA5 }
-        for i in 0..<4 { packet[i] = packet[16 + i] }
-        community.store(to: packet, at: 4)
-        return (stamp, h)
-    }
-
-    func seal(_ bytes: [UInt8], headerLength: Int? = nil, stamp: UInt64) -> [UInt8] {
+extension HeaderCipher {
+    /// Header-encrypts a copy of `bytes` (H = whole datagram unless given) with `stamp`.
+    func seal(_ bytes: [UInt8], headerLength: Int? = nil, stamp: UInt64, random: RandomSource = FakeRandom(seed: 77)) -> [UInt8] {
         var b = bytes
-        b.withUnsafeMutableBytes { encrypt($0, headerLength: headerLength ?? bytes.count, stamp: stamp) }
+        b.withUnsafeMutableBytes { try! encrypt($0, headerLength: headerLength ?? bytes.count, stamp: stamp, random: random) }
+        return b
+    }
+
+    /// Decrypts a copy; nil when it is not ours.
+    func open(_ bytes: [UInt8]) -> [UInt8]? {
+        var b = bytes
+        guard (try? b.withUnsafeMutableBytes { try decrypt($0) }) != nil else { return nil }
         return b
     }
 }
@@ -135,7 +120,7 @@ final class TestEdge {
     let host = FakeHost()
     let random: FakeRandom
     let engine: EdgeEngine
-    let cipher: FakeHeaderCipher?
+    let cipher: HeaderCipher?
 
     init(mac: MACAddress = macA, ip: UInt32 = ipA, supernodes: [EdgeEngine.Supernode] = [EdgeEngine.Supernode(host: "198.51.100.1", port: 7654)],
          clock: ManualEdgeClock = ManualEdgeClock(), seed: UInt64 = 1, headerEncryption: Bool = false,
@@ -145,10 +130,11 @@ final class TestEdge {
         configure(&config)
         self.clock = clock
         self.random = FakeRandom(seed: seed &* 0x2545_F491_4F6C_DD1D)
-        self.cipher = headerEncryption ? FakeHeaderCipher(community: testCommunity) : nil
-        engine = EdgeEngine(configuration: config, codec: TransformPayloadCodec(transform: TestTransform(id: transform)),
-                            headerCipher: cipher, random: random, clock: clock, datagrams: sink, frames: sink, host: host,
-                            verbosity: 0)
+        let pipeline = FramePipeline(community: testCommunity, transform: TestTransform(id: transform),
+                                     headerEncryption: headerEncryption, random: random)
+        self.cipher = pipeline.headerCipher
+        engine = EdgeEngine(configuration: config, pipeline: pipeline, random: random, clock: clock,
+                            datagrams: sink, frames: sink, host: host, verbosity: 0)
     }
 
     var mac: MACAddress { engine.configuration.mac }
@@ -225,7 +211,7 @@ final class FakeSupernode {
     let socket: PeerSocket
     var edges: [MACAddress: PeerSocket] = [:]
     var answersRegistrations = true
-    var cipher: FakeHeaderCipher?
+    var cipher: HeaderCipher?
     var stampSource: () -> UInt64 = { 0 }
 
     init(socket: PeerSocket) { self.socket = socket }
@@ -235,7 +221,7 @@ final class FakeSupernode {
         var bytes = input
         var headerLength = bytes.count
         if let cipher {
-            guard let opened = bytes.withUnsafeMutableBytes({ cipher.decrypt($0) }) else { return [] }
+            guard let opened = try? bytes.withUnsafeMutableBytes({ try cipher.decrypt($0) }) else { return [] }
             headerLength = opened.headerLength
         }
         guard let packet = try? WireCodec.decode(bytes) else { return [] }
@@ -380,13 +366,11 @@ final class FakeNetwork {
     #expect(Array(back[..<m]) == frame)
 }
 
-@Test func harnessFakeHeaderCipherRoundTrips() {
-    let cipher = FakeHeaderCipher(community: testCommunity)
+@Test func harnessHeaderCipherHelpersRoundTrip() {
+    let cipher = HeaderCipher(community: testCommunity)
     let plain = controlDatagram(.queryPeer(QueryPeer(srcMac: macA, targetMac: macB)))
-    var sealed = cipher.seal(plain, stamp: 0x1234)
+    let sealed = cipher.seal(plain, stamp: 0x1234)
     #expect(sealed != plain)
-    let opened = sealed.withUnsafeMutableBytes { cipher.decrypt($0) }
-    #expect(opened?.stamp == 0x1234)
-    #expect(opened?.headerLength == plain.count)
-    #expect(sealed == plain)
+    #expect(cipher.open(sealed) == plain)
+    #expect(cipher.open(plain) == nil)
 }

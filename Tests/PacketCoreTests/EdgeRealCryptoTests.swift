@@ -12,10 +12,10 @@ private func edgeB(clock: ManualEdgeClock, sink: RecordingSink, host: FakeHost, 
     var config = EdgeEngine.Configuration(community: Community("mynet"), mac: macB,
                                           supernodes: [EdgeEngine.Supernode(host: "198.51.100.1", port: 7654)])
     config.tapIPv4 = ipB
-    return EdgeEngine(configuration: config,
-                      codec: TransformPayloadCodec(transform: SpeckTransform(passphrase: Array("mysecret".utf8), random: random)),
-                      headerCipher: CommunityHeaderCipher(community: Community("mynet"), random: random),
-                      random: random, clock: clock, datagrams: sink, frames: sink, host: host, verbosity: 0)
+    let pipeline = FramePipeline(community: Community("mynet"), transform: SpeckTransform(passphrase: Array("mysecret".utf8), random: random),
+                                 headerEncryption: true, random: random)
+    return EdgeEngine(configuration: config, pipeline: pipeline, random: random, clock: clock, datagrams: sink, frames: sink,
+                      host: host, verbosity: 0)
 }
 
 @Test func specHeaderEncryptedPacketVectorReachesTheTap() throws {
@@ -65,10 +65,10 @@ private func edgeB(clock: ManualEdgeClock, sink: RecordingSink, host: FakeHost, 
     configA.tapIPv4 = ipA
     let sinkA = RecordingSink()
     let randomA = FakeRandom(seed: 5)
-    let a = EdgeEngine(configuration: configA,
-                       codec: TransformPayloadCodec(transform: SpeckTransform(passphrase: Array("mysecret".utf8), random: randomA)),
-                       headerCipher: CommunityHeaderCipher(community: Community("mynet"), random: randomA),
-                       random: randomA, clock: clock, datagrams: sinkA, frames: sinkA, host: FakeHost(), verbosity: 0)
+    let pipelineA = FramePipeline(community: Community("mynet"), transform: SpeckTransform(passphrase: Array("mysecret".utf8), random: randomA),
+                                  headerEncryption: true, random: randomA)
+    let a = EdgeEngine(configuration: configA, pipeline: pipelineA, random: randomA, clock: clock, datagrams: sinkA, frames: sinkA,
+                       host: FakeHost(), verbosity: 0)
     a.start()
     b.start()
     let frame = Frames.ipv4(dst: macA, src: macB, srcIP: ipB, dstIP: ipA, extra: 100)

@@ -6,7 +6,7 @@ extension EdgeEngine {
     public func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) {
         var stamp: UInt64?
         if let headerCipher {
-            guard datagram.count >= CommonHeader.size, let opened = headerCipher.decrypt(datagram) else {
+            guard let opened = try? headerCipher.decrypt(datagram) else {
                 statistics.countDrop(.headerDecrypt)
                 return
             }
@@ -89,25 +89,17 @@ extension EdgeEngine {
         }
         peerSeen(header.srcMac, sock: sock, viaSupernode: viaSupernode, now: now)
 
-        guard header.transform.transformID == codec.transformID.rawValue else {
-            statistics.countDrop(.wrongTransform)
-            logger.debug("invalid transop ID \(header.transform.transformID) (configured \(codec.transformID.rawValue))")
-            return
-        }
         let length: Int
         do {
-            length = try codec.decode(payload: payload, field: header.transform, into: frameBuffer)
+            length = try pipeline.open(payload: payload, transform: header.transform, into: frameBuffer)
         } catch {
             switch error {
-            case .decompressionFailed, .unsupportedCompression: statistics.countDrop(.decompressFailed)
-            case .wrongTransform: statistics.countDrop(.wrongTransform)
+            case .transform(.wrongTransform): statistics.countDrop(.wrongTransform)
+            case .transform(.decompressionFailed), .transform(.unsupportedCompression): statistics.countDrop(.decompressFailed)
+            case .badFrameLength: statistics.countDrop(.shortFrame)
             default: statistics.countDrop(.transformFailed)
             }
             logger.debug("dropping PACKET from \(header.srcMac): \(error)")
-            return
-        }
-        guard length >= EdgeFrameFilters.ethernetHeaderLength, length <= frameBuffer.count else {
-            statistics.countDrop(.shortFrame)
             return
         }
         let frame = UnsafeRawBufferPointer(rebasing: frameBuffer[0..<length])

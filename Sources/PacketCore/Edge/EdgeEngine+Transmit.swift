@@ -1,6 +1,7 @@
 import N2NWire
 
-// TX path (spec 5.6): TAP frame -> filters -> compress + transform -> PACKET header -> -H -> UDP.
+// TX path (spec 5.6): TAP frame -> filters -> FramePipeline (compress, transform, PACKET header,
+// -H) -> destination choice -> UDP.
 extension EdgeEngine {
     /// One Ethernet frame read from the TAP.
     public func handleFrame(_ frame: UnsafeRawBufferPointer) {
@@ -18,36 +19,22 @@ extension EdgeEngine {
             return
         }
         let dstMac = EdgeFrameFilters.destination(frame)
-
-        // Payload first: the compression id it chooses goes into the header's transform field.
-        var header = PacketHeader(srcMac: configuration.mac, dstMac: dstMac,
-                                  transform: TransformField(transform: codec.transformID))
-        let headerLength = header.headerLength
-        let encoded: (length: Int, field: TransformField)
+        let total: Int
         do {
-            encoded = try codec.encode(frame: frame, into: UnsafeMutableRawBufferPointer(rebasing: txBuffer[headerLength...]))
+            total = try pipeline.seal(frame: frame, srcMac: configuration.mac, into: txBuffer,
+                                      stamp: headerCipher == nil ? 0 : makeStamp())
         } catch {
             statistics.countDrop(.txEncodeFailed)
             logger.warning("cannot encode frame: \(error)")
             return
         }
-        header.transform = encoded.field
-        do {
-            _ = try WireCodec.encode(CommonHeader(code: .packet, community: configuration.community),
-                                     .packet(header), into: txBuffer)
-        } catch {
-            statistics.countDrop(.txEncodeFailed)
-            return
-        }
-        let total = headerLength + encoded.length
-        let packet = UnsafeMutableRawBufferPointer(rebasing: txBuffer[0..<total])
-        headerCipher?.encrypt(packet, headerLength: headerLength, stamp: makeStamp())
+        let packet = UnsafeRawBufferPointer(rebasing: txBuffer[0..<total])
         statistics.transformTx &+= 1
 
         let now = clock.monotonicNanoseconds
         if let peer = p2pDestination(dstMac, now: now) {
             statistics.txP2P &+= 1
-            datagrams.enqueue(UnsafeRawBufferPointer(packet), to: peer)
+            datagrams.enqueue(packet, to: peer)
             return
         }
         guard let sn = currentSupernodeAddress else {
@@ -56,7 +43,7 @@ extension EdgeEngine {
         }
         statistics.txSupernode &+= 1
         if dstMac.isBroadcast { statistics.txSupernodeBroadcast &+= 1 }
-        datagrams.enqueue(UnsafeRawBufferPointer(packet), to: sn)
+        datagrams.enqueue(packet, to: sn)
     }
 
     /// `find_peer_destination`: the peer's socket when it is known and was heard from directly in

@@ -21,8 +21,10 @@ public final class EdgeEngine {
     /// Called after the management console changed the verbosity (the host's own loggers follow).
     public var onVerbosityChange: ((Int) -> Void)?
 
-    let codec: EdgePayloadCodec
-    let headerCipher: EdgeHeaderCipher?
+    /// Compression, transform, PACKET header and header encryption (spec 3.2, 4).
+    public let pipeline: FramePipeline
+    /// Header encryption with the community key (-H), shared with the pipeline.
+    var headerCipher: HeaderCipher? { pipeline.headerCipher }
     let random: RandomSource
     let clock: EdgeClock
     let datagrams: EdgeDatagramSink
@@ -59,8 +61,7 @@ public final class EdgeEngine {
 
     public init(
         configuration: Configuration,
-        codec: EdgePayloadCodec,
-        headerCipher: EdgeHeaderCipher? = nil,
+        pipeline: FramePipeline,
         random: RandomSource,
         clock: EdgeClock,
         datagrams: EdgeDatagramSink,
@@ -73,8 +74,8 @@ public final class EdgeEngine {
         precondition(configuration.registrationInterval >= 1, "registration interval must be >= 1 s")
         self.configuration = configuration
         self.tapIPv4 = configuration.tapIPv4
-        self.codec = codec
-        self.headerCipher = headerCipher
+        precondition(pipeline.community == configuration.community, "the pipeline is for another community")
+        self.pipeline = pipeline
         self.random = random
         self.clock = clock
         self.datagrams = datagrams
@@ -163,7 +164,14 @@ public final class EdgeEngine {
             return
         }
         let packet = UnsafeMutableRawBufferPointer(rebasing: controlBuffer[0..<length])
-        headerCipher?.encrypt(packet, headerLength: length, stamp: makeStamp())
+        if let headerCipher {
+            do {
+                try headerCipher.encrypt(packet, headerLength: length, stamp: makeStamp(), random: random)
+            } catch {
+                logger.error("cannot encrypt the header of \(message.code): \(error)")
+                return
+            }
+        }
         if let ipTTL {
             datagrams.enqueue(UnsafeRawBufferPointer(packet), to: destination, ipTTL: ipTTL)
         } else {

@@ -45,24 +45,3 @@ public protocol EdgeClock: AnyObject {
     var monotonicNanoseconds: Int64 { get }
     var wallTime: WallTime { get }
 }
-
-/// Compression (optional) plus the payload transform of a PACKET (spec 2, 3), in both directions.
-/// One instance per data-plane thread; no allocation per call.
-public protocol EdgePayloadCodec: AnyObject {
-    /// The transform this edge speaks; received PACKETs with another id are dropped (spec 2.1).
-    var transformID: TransformID { get }
-    /// Compresses (when configured and smaller) and encrypts `frame` into `output`.
-    /// Returns the payload length and the transform field to write into the PACKET header.
-    func encode(frame: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(TransformError) -> (length: Int, field: TransformField)
-    /// Decrypts and decompresses a payload whose transform id was already checked.
-    func decode(payload: UnsafeRawBufferPointer, field: TransformField, into output: UnsafeMutableRawBufferPointer) throws(TransformError) -> Int
-}
-
-/// Header encryption with the community key (spec 4), in place.
-public protocol EdgeHeaderCipher: AnyObject {
-    /// Encrypts the header of the `packet` (the whole datagram) in place (spec 4.4).
-    func encrypt(_ packet: UnsafeMutableRawBufferPointer, headerLength: Int, stamp: UInt64)
-    /// Decrypts in place and verifies the checksum (spec 4.5 steps 1-6); nil when the datagram
-    /// is not ours or is corrupt. The stamp is checked by the engine (spec 4.6).
-    func decrypt(_ packet: UnsafeMutableRawBufferPointer) -> (stamp: UInt64, headerLength: Int)?
-}
