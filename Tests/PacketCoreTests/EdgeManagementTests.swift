@@ -28,8 +28,8 @@ private let bPub = PeerSocket(ipv4: 0xCB00_7106, port: 50000)
 
         """
     #expect(text.hasPrefix(expected))
-    // One extra line with the drop counters follows.
-    #expect(text.dropFirst(expected.count) == "drops  total:0\n")
+    // The drop counters follow.
+    #expect(text.dropFirst(expected.count) == "dropped 0\n")
 }
 
 @Test func statisticsBeforeAnyTraffic() {
@@ -45,7 +45,8 @@ private let bPub = PeerSocket(ipv4: 0xCB00_7106, port: 50000)
         transop |     0|     0|
         peers  pend:0 full:0
         last super:0(1700000000 sec ago) p2p:0(1700000000 sec ago)
-        drops  total:1 malformed:1
+        dropped 1
+        drops  malformed:1
 
         """)
 }

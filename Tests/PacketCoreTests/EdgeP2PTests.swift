@@ -293,3 +293,26 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
     #expect(edge.sink.frames.count == 2)
     #expect(edge.engine.statistics.drops(.spoofedSupernode) == 1)
 }
+
+@Test func unansweredProbeEndsP2PEarly() throws {
+    let (net, a, b) = twoEdges()
+    a.send(frame: Frames.arpRequest(from: macA, senderIP: ipA, targetIP: ipB))
+    net.pump()
+    #expect(peers(a).hasSuffix("p2p\n"))
+    net.blockDirect = [1] // B vanished from its socket
+    let frame = Frames.ipv4(dst: macB, src: macA, srcIP: ipA, dstIP: ipB)
+    net.advance(5)
+    let probesBefore = a.sink.sent(.register).filter { $0.to == bPub }.count
+    a.send(frame: frame) // age 5 s: P2P, plus a probe
+    net.pump()
+    #expect(a.engine.statistics.txP2P == 1)
+    #expect(a.sink.sent(.register).filter { $0.to == bPub }.count == probesBefore + 1)
+    net.advance(1.5)
+    a.send(frame: frame) // probe pending for 1.5 s: still P2P
+    #expect(a.engine.statistics.txP2P == 2)
+    net.advance(0.5)
+    a.send(frame: frame) // 2 s without an answer: via the supernode
+    #expect(a.engine.statistics.txP2P == 2)
+    #expect(a.engine.statistics.txSupernode == 2)
+    _ = b
+}

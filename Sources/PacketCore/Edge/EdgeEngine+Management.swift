@@ -22,8 +22,9 @@ public struct EdgePeerStatus: Sendable, Equatable {
 
 // Management console (spec 7.1). Requests are matched by prefix as 2.8 does. Additions: `peers`
 // lists `<MAC> <ip:port> p2p|pending|stale` per line ("stale": known, but the next frame goes via
-// the supernode); `supernodes` lists the configured supernodes; the statistics block is followed
-// by one `drops` line. `help` does not touch the verbosity (spec 10.4 item 31).
+// the supernode); `supernodes` lists the configured supernodes. The statistics block is followed by
+// `dropped <total>` and, when any, `drops  <reason>:<count> ...`. `help` does not touch the
+// verbosity (spec 10.4 item 31).
 extension EdgeEngine {
     public static let managementHelp = """
         Help for edge management console:
@@ -70,7 +71,7 @@ extension EdgeEngine {
         EdgeManagementResponse(reply: Array(text.utf8))
     }
 
-    /// The statistics block of spec 7.1, then a `drops` line.
+    /// The statistics block of spec 7.1, then the drop counters.
     public func statisticsText() -> String {
         let now = clock.wallTime.seconds
         let s = statistics
@@ -84,11 +85,11 @@ extension EdgeEngine {
         out += "transop |\(pad6(s.transformTx))|\(pad6(s.transformRx))|\n"
         out += "peers  pend:\(pending.count) full:\(known.count)\n"
         out += "last super:\(s.lastSupernode)(\(now - s.lastSupernode) sec ago) p2p:\(s.lastP2P)(\(now - s.lastP2P) sec ago)\n"
-        out += "drops  total:\(s.totalDrops)"
-        for reason in EdgeDropReason.allCases where s.drops(reason) > 0 {
-            out += " \(reason):\(s.drops(reason))"
+        out += "dropped \(s.totalDrops)\n"
+        let reasons = EdgeDropReason.allCases.filter { s.drops($0) > 0 }
+        if !reasons.isEmpty {
+            out += "drops  " + reasons.map { "\($0):\(s.drops($0))" }.joined(separator: " ") + "\n"
         }
-        out += "\n"
         return out
     }
 

@@ -53,8 +53,13 @@ extension EdgeEngine {
     func p2pDestination(_ mac: MACAddress, now: Int64) -> PeerSocket? {
         if mac.isBroadcast { return nil }
         if let index = known.index(forKey: mac) {
-            let age = now - known.values[index].lastP2P
-            if age < EdgeTimers.p2pValidity {
+            let lastP2P = known.values[index].lastP2P
+            let age = now - lastP2P
+            var usable = age < EdgeTimers.p2pValidity
+            if usable, let probe = known.values[index].lastProbe, probe > lastP2P, now - probe >= EdgeTimers.p2pProbeTimeout {
+                usable = false // the keep-alive went unanswered
+            }
+            if usable {
                 if age >= EdgeTimers.p2pProbeAfter { probe(index, mac: mac, now: now) }
                 return known.values[index].sock
             }
@@ -67,8 +72,8 @@ extension EdgeEngine {
 
     func probe(_ index: Dictionary<MACAddress, EdgePeer>.Index, mac: MACAddress, now: Int64) {
         guard configuration.allowP2P else { return }
-        if let last = known.values[index].lastRegister, now - last < EdgeTimers.reRegisterSpacing { return }
-        known.values[index].lastRegister = now
+        if let last = known.values[index].lastProbe, now - last < EdgeTimers.reRegisterSpacing { return }
+        known.values[index].lastProbe = now
         sendRegister(to: known.values[index].sock, peer: mac)
     }
 }

@@ -72,6 +72,9 @@ public enum EdgeTimers {
     /// Known peers whose last direct packet is this old get a direct REGISTER as a keep-alive
     /// probe; its REGISTER_ACK refreshes the entry, so one-way streams stay P2P (item 25).
     public static let p2pProbeAfter: Int64 = 5 * Nanos.second
+    /// A probe not answered (no direct packet since) within this time ends P2P with that peer
+    /// early, e.g. when it restarted on another port (a vanished peer costs 7 s, not 10).
+    public static let p2pProbeTimeout: Int64 = 2 * Nanos.second
     /// Minimum gap between two probes, and between two REGISTER attempts towards one pending
     /// peer re-triggered by traffic via the supernode (item 25: pending entries are refreshed).
     public static let reRegisterSpacing: Int64 = 2 * Nanos.second

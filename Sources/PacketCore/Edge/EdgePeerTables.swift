@@ -7,8 +7,10 @@ struct EdgePeer {
     /// Last direct packet (or answered probe) from the peer; meaningful in the known table.
     var lastP2P: Int64
     var lastSentQuery: Int64?
-    /// Last REGISTER we sent towards this peer (spacing of refreshes and probes).
+    /// Last REGISTER we sent towards this pending peer (spacing of refreshes).
     var lastRegister: Int64?
+    /// Last keep-alive REGISTER sent to this known peer.
+    var lastProbe: Int64?
     /// -H: newest valid stamp from this peer (spec 4.6).
     var stamp: UInt64
 
