@@ -14,7 +14,7 @@ public final class EdgeEngine {
     /// Log verbosity 0 (errors) ... 4 (debug), changed by `-v` and `+verb` / `-verb`.
     public var verbosity: Int {
         didSet {
-            logger.logLevel = EdgeEngine.logLevel(forVerbosity: verbosity)
+            logger.logLevel = Verbosity.logLevel(verbosity)
             onVerbosityChange?(verbosity)
         }
     }
@@ -83,7 +83,7 @@ public final class EdgeEngine {
         self.host = host
         self.logger = logger
         self.verbosity = verbosity
-        self.logger.logLevel = EdgeEngine.logLevel(forVerbosity: verbosity)
+        self.logger.logLevel = Verbosity.logLevel(verbosity)
         self.supernodes = configuration.supernodes.map(SupernodeSlot.init)
         let now = clock.monotonicNanoseconds
         nextPurgeKnown = now + EdgeTimers.purgeInterval
@@ -190,16 +190,5 @@ public final class EdgeEngine {
     func supernodeIndex(of source: PeerSocket) -> Int? {
         for i in supernodes.indices where supernodes[i].address == source { return i }
         return nil
-    }
-
-    static func logLevel(forVerbosity v: Int) -> Logger.Level {
-        switch v {
-        case ..<1: .error
-        case 1: .warning
-        case 2: .notice
-        case 3: .info
-        case 4: .debug
-        default: .trace
-        }
     }
 }
