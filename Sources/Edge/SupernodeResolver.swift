@@ -56,7 +56,6 @@ final class SupernodeResolver: Sendable {
     static func lookup(host: String, port: UInt16) -> PeerSocket? {
         var hints = addrinfo()
         hints.ai_family = AF_INET
-        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return nil }
         defer { freeaddrinfo(first) }

@@ -136,6 +136,11 @@ public final class EdgeEngine {
         }
     }
 
+    /// Counts a drop the host decided on (e.g. a datagram truncated by the socket).
+    public func countDrop(_ reason: EdgeDropReason) {
+        statistics.countDrop(reason)
+    }
+
     /// Monotonic nanoseconds of the next timer; the event loop sleeps until then at most.
     public var nextDeadline: Int64 {
         min(registrationDeadline, nextPurgeKnown, nextPurgePending)

@@ -17,6 +17,7 @@ public enum EdgeDropReason: Int, CaseIterable, Sendable, CustomStringConvertible
     case unmatchedAck       // REGISTER_ACK not answering one of our REGISTERs
     case unmatchedSuperAck  // REGISTER_SUPER_ACK with a wrong cookie or MAC
     case ignoredType        // NAK, QUERY_PEER, PING, DEREGISTER, FEDERATION, unknown codes
+    case oversized          // longer than the receive buffer (truncated by the socket) or the TAP batch
     // Transmit path (TAP -> network).
     case txShortFrame
     case txMulticast        // TX multicast filter (no -E)
@@ -42,6 +43,7 @@ public enum EdgeDropReason: Int, CaseIterable, Sendable, CustomStringConvertible
         case .unmatchedAck: "unmatched_ack"
         case .unmatchedSuperAck: "unmatched_super_ack"
         case .ignoredType: "ignored_type"
+        case .oversized: "oversized"
         case .txShortFrame: "tx_short_frame"
         case .txMulticast: "tx_multicast"
         case .txRouted: "tx_routed"
