@@ -86,7 +86,7 @@ func replayOfReal28TrafficToE2(capture: String) throws {
                                           supernodes: [EdgeEngine.Supernode(host: "10.250.0.254", port: 1200)])
     config.tapIPv4 = 0xC0A8_FA02
     config.dropMulticast = false // -E, as in the captures
-    let sink = RecordingSink()
+    let sink = EdgeRecordingSink()
     let pipeline = FramePipeline(community: Community("bench"), transform: try transform(for: capture, random: random),
                                  headerEncryption: capture.hasPrefix("h-"), random: random)
     let engine = EdgeEngine(configuration: config, pipeline: pipeline, random: random, clock: clock,

@@ -20,7 +20,7 @@ final class FakeRandom: RandomSource {
     func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }
 
-struct SentDatagram {
+struct EdgeSentDatagram {
     var bytes: [UInt8]
     var to: PeerSocket
     var ipTTL: Int?
@@ -28,24 +28,24 @@ struct SentDatagram {
     var code: PacketCode? { decoded?.header.code }
 }
 
-final class RecordingSink: EdgeDatagramSink, EdgeFrameSink {
-    var datagrams: [SentDatagram] = []
+final class EdgeRecordingSink: EdgeDatagramSink, EdgeFrameSink {
+    var datagrams: [EdgeSentDatagram] = []
     var frames: [[UInt8]] = []
-    var onDatagram: ((SentDatagram) -> Void)?
+    var onDatagram: ((EdgeSentDatagram) -> Void)?
 
     func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket) {
-        record(SentDatagram(bytes: Array(datagram), to: destination, ipTTL: nil))
+        record(EdgeSentDatagram(bytes: Array(datagram), to: destination, ipTTL: nil))
     }
     func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int) {
-        record(SentDatagram(bytes: Array(datagram), to: destination, ipTTL: ipTTL))
+        record(EdgeSentDatagram(bytes: Array(datagram), to: destination, ipTTL: ipTTL))
     }
-    private func record(_ d: SentDatagram) {
+    private func record(_ d: EdgeSentDatagram) {
         datagrams.append(d)
         onDatagram?(d)
     }
     func writeFrame(_ frame: UnsafeRawBufferPointer) { frames.append(Array(frame)) }
 
-    func sent(_ code: PacketCode) -> [SentDatagram] { datagrams.filter { $0.code == code } }
+    func sent(_ code: PacketCode) -> [EdgeSentDatagram] { datagrams.filter { $0.code == code } }
     func clear() {
         datagrams.removeAll()
         frames.removeAll()
@@ -116,7 +116,7 @@ let ipB: UInt32 = 0x0A00_0002
 /// One engine with its fakes.
 final class TestEdge {
     let clock: ManualEdgeClock
-    let sink = RecordingSink()
+    let sink = EdgeRecordingSink()
     let host = FakeHost()
     let random: FakeRandom
     let engine: EdgeEngine

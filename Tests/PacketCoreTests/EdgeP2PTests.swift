@@ -192,7 +192,7 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
 }
 
 @Test func registerTTLVariants() throws {
-    func registers(_ ttl: Int) -> [SentDatagram] {
+    func registers(_ ttl: Int) -> [EdgeSentDatagram] {
         let edge = TestEdge { $0.registerTTL = ttl }
         edge.engine.start()
         edge.ackRegistration()
