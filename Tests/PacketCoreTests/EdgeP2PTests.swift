@@ -316,3 +316,23 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
     #expect(a.engine.statistics.txSupernode == 2)
     _ = b
 }
+
+@Test func discoveryRegistersForNewPendingPeersAreRateLimited() {
+    let edge = TestEdge()
+    edge.engine.start()
+    edge.ackRegistration()
+    let before = edge.sink.datagrams.filter { $0.to == .discoveryGroup }.count
+    // A stream of direct packets from B, which we do not know: every one re-creates B's pending
+    // entry and sends a REGISTER back, but discovery REGISTERs go out at most once per second.
+    let frame = Frames.ipv4(dst: macA, src: macB, srcIP: ipB, dstIP: ipA)
+    for _ in 0..<10 {
+        edge.receive(packetDatagram(src: macB, dst: macA, frame: frame), from: bPub)
+        edge.clock.advance(seconds: 0.05)
+    }
+    #expect(edge.sink.frames.count == 10)
+    #expect(edge.sink.sent(.register).filter { $0.to == bPub }.count == 10)
+    #expect(edge.sink.datagrams.filter { $0.to == .discoveryGroup }.count == before + 1)
+    edge.clock.advance(seconds: 1)
+    edge.receive(packetDatagram(src: macB, dst: macA, frame: frame), from: bPub)
+    #expect(edge.sink.datagrams.filter { $0.to == .discoveryGroup }.count == before + 2)
+}

@@ -27,9 +27,15 @@ extension EdgeEngine {
                     to: destination, ipTTL: ipTTL)
     }
 
-    /// REGISTER with a zero dstMac to 224.0.0.68:1968 (spec 5.8).
-    func sendDiscoveryRegister() {
+    /// REGISTER with a zero dstMac to 224.0.0.68:1968 (spec 5.8): at every round, and when a new
+    /// pending entry appears, then at most once per second (a stream of direct packets from a
+    /// peer that does not know us yet re-creates its entry per packet, as in 2.8).
+    func sendDiscoveryRegister(now: Int64? = nil) {
         guard configuration.allowP2P, multicastJoined else { return }
+        if let now {
+            if let last = lastDiscoveryRegister, now - last < Nanos.second { return }
+            lastDiscoveryRegister = now
+        }
         sendControl(.register(Register(srcMac: configuration.mac, dstMac: .zero)), to: .discoveryGroup)
     }
 
@@ -69,7 +75,7 @@ extension EdgeEngine {
         pending[mac] = entry
         logger.debug("new pending peer \(mac) at \(sock) (pending \(pending.count))")
         sendPeerRegisters(mac, sock: sock, viaSupernode: viaSupernode)
-        sendDiscoveryRegister()
+        sendDiscoveryRegister(now: now)
     }
 
     /// "Peer seen" (`check_peer_registration_needed`, spec 5.5) for every PACKET and accepted REGISTER.

@@ -44,6 +44,7 @@ public final class EdgeEngine {
     var lastRound: Int64?
     var everRegistered = false
     var multicastJoined = false
+    var lastDiscoveryRegister: Int64?
     var nextPurgeKnown: Int64
     var nextPurgePending: Int64
     let startWall: Int64
