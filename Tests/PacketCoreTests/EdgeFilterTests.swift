@@ -46,7 +46,7 @@ func txRoutingFilter(allowRouting: Bool) {
     let edge = registered()
     for n in [0, 1, 13, maxFrameLength + 1] { edge.send(frame: [UInt8](repeating: 0xFF, count: n)) }
     #expect(packetsSent(edge) == 0)
-    #expect(edge.engine.statistics.drops(.txShortFrame) == 4)
+    #expect(edge.engine.statistics.drops(.txBadLength) == 4)
     edge.send(frame: [UInt8](repeating: 0xFF, count: 14))
     #expect(packetsSent(edge) == 1)
 }

@@ -97,6 +97,6 @@ func bitFlippedDatagramsNeverCrash(headerEncryption: Bool) {
         if n < 14 || n > maxFrameLength { short += 1 }
         edge.send(frame: random.bytes(n))
     }
-    #expect(edge.engine.statistics.drops(.txShortFrame) == UInt64(short))
+    #expect(edge.engine.statistics.drops(.txBadLength) == UInt64(short))
     #expect(edge.engine.statistics.transformTx + edge.engine.statistics.totalDrops == 2000)
 }

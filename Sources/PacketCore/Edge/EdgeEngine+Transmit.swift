@@ -6,7 +6,7 @@ extension EdgeEngine {
     /// One Ethernet frame read from the TAP.
     public func handleFrame(_ frame: UnsafeRawBufferPointer) {
         guard frame.count >= EdgeFrameFilters.ethernetHeaderLength, frame.count <= maxFrameLength else {
-            statistics.countDrop(.txShortFrame)
+            statistics.countDrop(.txBadLength)
             return
         }
         if configuration.dropMulticast && EdgeFrameFilters.isFilteredMulticast(frame) {

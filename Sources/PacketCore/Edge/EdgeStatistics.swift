@@ -19,7 +19,7 @@ public enum EdgeDropReason: Int, CaseIterable, Sendable, CustomStringConvertible
     case ignoredType        // NAK, QUERY_PEER, PING, DEREGISTER, FEDERATION, unknown codes
     case oversized          // longer than the receive buffer (truncated by the socket) or the TAP batch
     // Transmit path (TAP -> network).
-    case txShortFrame
+    case txBadLength        // shorter than an Ethernet header or longer than 2048 bytes
     case txMulticast        // TX multicast filter (no -E)
     case txRouted           // TX routing filter (no -r), including IPv4 frames too short to check
     case txEncodeFailed
@@ -44,7 +44,7 @@ public enum EdgeDropReason: Int, CaseIterable, Sendable, CustomStringConvertible
         case .unmatchedSuperAck: "unmatched_super_ack"
         case .ignoredType: "ignored_type"
         case .oversized: "oversized"
-        case .txShortFrame: "tx_short_frame"
+        case .txBadLength: "tx_bad_length"
         case .txMulticast: "tx_multicast"
         case .txRouted: "tx_routed"
         case .txEncodeFailed: "tx_encode_failed"
