@@ -54,9 +54,10 @@ setup_topology() {
     done
 }
 
+# Daemons are started with `ip netns exec` directly (not through nsx) so that $! is their own pid.
 # start_supernode [extra args...]
 start_supernode() {
-    nsx "$SN" "$BIN/supernode" -f -l $SN_PORT "$@" >>"$work/supernode.log" 2>&1 &
+    ip netns exec "$SN" "$BIN/supernode" -f -l $SN_PORT "$@" >>"$work/supernode.log" 2>&1 &
     SN_PID=$!; pids+=("$SN_PID")
     sleep 0.3
 }
@@ -67,7 +68,7 @@ declare -A EDGE_PID
 # start_edge N community [extra args...]   (edge N: overlay .N, MAC 02:00:00:00:d5:0N, UDP port 5000N)
 start_edge() {
     local n=$1 community=$2; shift 2
-    nsx "${EDGES[$((n - 1))]}" "$BIN/edge" -f -d n2n0 -c "$community" -a "$OVER.$n" \
+    ip netns exec "${EDGES[$((n - 1))]}" "$BIN/edge" -f -d n2n0 -c "$community" -a "$OVER.$n" \
         -m "02:00:00:00:d5:0$n" -l "$UNDER.254:$SN_PORT" -p "5000$n" "$@" >>"$work/edge$n.log" 2>&1 &
     EDGE_PID[$n]=$!; pids+=("$!")
 }

@@ -117,7 +117,7 @@ scenario_restarts() {
     ping_ok 1 2 >/dev/null
     stop_pid "${EDGE_PID[2]}"
     # Same MAC, new UDP port: the peer must learn the new socket.
-    nsx "$(edge_ns 2)" "$BIN/edge" -f -d n2n0 -c demo -a "$OVER.2" -m 02:00:00:00:d5:02 \
+    ip netns exec "$(edge_ns 2)" "$BIN/edge" -f -d n2n0 -c demo -a "$OVER.2" -m 02:00:00:00:d5:02 \
         -l "$UNDER.254:$SN_PORT" -p 50012 -E -i 3 >>"$work/edge2.log" 2>&1 &
     EDGE_PID[2]=$!; pids+=("$!")
     check "restart: e1 reaches the restarted e2 within 10 s" wait_ping 1 2 10
@@ -149,10 +149,10 @@ scenario_garbage() {
     nsx "$(edge_ns 1)" ping -n -q -c 30 -i 0.2 -W 2 "$OVER.2" >"$work/garbage-ping.out" 2>&1 &
     local pinger=$!
     nsx "$(edge_ns 3)" $TOOL garbage "$UNDER.254" $SN_PORT 3000 demo 1 >/dev/null
-    nsx "$(edge_ns 3)" $TOOL garbage "$UNDER.0" 50001 1500 demo 2 >/dev/null 2>&1 || true
-    nsx "$(edge_ns 3)" $TOOL garbage "$UNDER.1" 50002 1500 demo 3 >/dev/null
-    nsx "$(edge_ns 4)" $TOOL garbage "$UNDER.0" 50001 1500 demo 4 >/dev/null
-    nsx "$(edge_ns 4)" $TOOL garbage "$UNDER.1" 50002 1500 demo 5 >/dev/null
+    nsx "$(edge_ns 3)" $TOOL garbage "$UNDER.1" 50001 1500 demo 2 >/dev/null
+    nsx "$(edge_ns 3)" $TOOL garbage "$UNDER.2" 50002 1500 demo 3 >/dev/null
+    nsx "$(edge_ns 4)" $TOOL garbage "$UNDER.1" 50001 1500 demo 4 >/dev/null
+    nsx "$(edge_ns 4)" $TOOL garbage "$UNDER.2" 50002 1500 demo 5 >/dev/null
     nsx "$SN" $TOOL mgmt 5645 "" >/dev/null   # an empty management datagram must not stop it
     wait "$pinger"
     local loss
