@@ -32,13 +32,14 @@ import json, sys
 d = json.loads('''$out''' or '{}')
 end = d.get("end", {})
 label = sys.argv[1]
-if "sum_received" in end:
+if "lost_percent" in end.get("sum", {}):
+    s = end["sum"]
+    delivered = s.get("packets", 0) - s.get("lost_packets", 0)
+    pps = delivered / max(s.get("seconds", 1), 1e-9)
+    print(f"{label:34s} {pps/1e3:8.1f} kpps delivered, {s.get('packets', 0)/max(s.get('seconds', 1), 1e-9)/1e3:8.1f} kpps sent, loss {s['lost_percent']:.1f}%")
+elif "sum_received" in end:
     bps = end["sum_received"]["bits_per_second"]
     print(f"{label:34s} {bps/1e6:10.1f} Mbit/s")
-elif "sum" in end:
-    s = end["sum"]
-    pps = s.get("packets", 0) / max(s.get("seconds", 1), 1e-9)
-    print(f"{label:34s} {s['bits_per_second']/1e6:10.1f} Mbit/s {pps/1e3:8.1f} kpps  loss {s.get('lost_percent', 0):.1f}%")
 else:
     print(f"{label:34s} failed: {d.get('error', 'no result')}")
 PY
