@@ -108,8 +108,8 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
         engineConfig.tapIPv4 = currentTapAddress()
         engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,
                             datagrams: self, frames: self, host: self, logger: logger,
-                            verbosity: edgeVerbosity.load(ordering: .relaxed))
-        engine.onVerbosityChange = { edgeVerbosity.store($0, ordering: .relaxed) }
+                            verbosity: ProcessLog.verbosity.load(ordering: .relaxed))
+        engine.onVerbosityChange = { ProcessLog.verbosity.store($0, ordering: .relaxed) }
         let waker = loop.waker
         resolver = SupernodeResolver { waker.wake() }
 
