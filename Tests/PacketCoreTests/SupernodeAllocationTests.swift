@@ -93,7 +93,7 @@ final class CountingSink: SupernodeOutputSink {
             var out = plain.withUnsafeBufferPointer { Array($0) }  // its own buffer, so the engine's in-place access does not copy it
             guard encrypted else { return out }
             stampBits &+= 1
-            let stamp = SupernodeStamp.make(now, random12: stampBits)
+            let stamp = now.headerStamp(random12: stampBits)
             out.withUnsafeMutableBytes { try! edgeCipher.encrypt($0, headerLength: headerLength ?? plain.count, stamp: stamp, random: random) }
             return out
         }

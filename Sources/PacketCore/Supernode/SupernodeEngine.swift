@@ -336,7 +336,7 @@ public final class SupernodeEngine {
     /// (spec 10.2 item 13: no 2.x supernode sends to another, so the flag proves nothing).
     private func checkStamp(_ sealed: Opened, _ c: SupernodeCommunity, _ mac: MACAddress, _ source: PeerSocket,
                             _ now: SupernodeTime) -> Bool {
-        guard SupernodeStamp.inWindow(sealed.stamp, now: now) else {
+        guard HeaderStamp.isWithinFrame(sealed.stamp, now: now.headerStamp()) else {
             drop(.headerStampWindow, source)
             return false
         }
@@ -405,7 +405,7 @@ public final class SupernodeEngine {
         var bits: UInt16 = 0
         if let random { withUnsafeMutableBytes(of: &bits) { random.fill($0) } }
         let sealed = cipher.seal(UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length]), headerLength: headerLength,
-                                 stamp: SupernodeStamp.make(now, random12: bits))
+                                 stamp: now.headerStamp(random12: bits))
         if !sealed { drop(.sealFailed, source) }
         return sealed
     }
