@@ -20,7 +20,7 @@ final class EdgeRoutes {
         self.logger = logger
     }
 
-    func add(_ routes: [EdgeRoute], supernodes: [EdgeEngine.Supernode]) {
+    func add(_ routes: [EdgeRoute], supernodes: [SupernodeAddress]) {
         for route in routes {
             if route.isDefaultRoute {
                 addDefault(via: route.gateway, supernode: supernodes.first)
@@ -39,7 +39,7 @@ final class EdgeRoutes {
         }
     }
 
-    private func addDefault(via gateway: UInt32, supernode: EdgeEngine.Supernode?) {
+    private func addDefault(via gateway: UInt32, supernode: SupernodeAddress?) {
         // Startup only: a blocking lookup is acceptable before the loop runs.
         if let supernode, let address = supernode.literal ?? SupernodeResolver.lookup(host: supernode.host, port: supernode.port),
            case .v4(let snAddress) = address.address {

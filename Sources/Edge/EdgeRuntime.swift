@@ -99,7 +99,7 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
                                      headerEncryption: config.headerEncryption, random: random)
         var engineConfig = EdgeEngine.Configuration(
             community: config.community, mac: mac,
-            supernodes: config.supernodes.map { EdgeEngine.Supernode(host: $0.host, port: $0.port) })
+            supernodes: config.supernodes)
         engineConfig.registrationInterval = config.registerInterval
         engineConfig.registerTTL = config.registerTTL
         engineConfig.allowP2P = config.allowP2P
@@ -116,7 +116,7 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
         // Routes (step 6).
         if !config.routes.isEmpty, let tap {
             routes = EdgeRoutes(tap: tap, logger: logger)
-            routes?.add(config.routes, supernodes: config.supernodes.map { EdgeEngine.Supernode(host: $0.host, port: $0.port) })
+            routes?.add(config.routes, supernodes: config.supernodes)
         }
         try registerDescriptors()
     }
