@@ -6,6 +6,23 @@ import Testing
 
 /// Helpers shared by the transform and compression tests.
 enum TransformTestSupport {
+    /// The 60-byte frame of spec 2.9.
+    static let specFrame: [UInt8] = N2NWireTests.hex("020000000002 020000000001 0806") + Array(0x0e...0x3b)
+
+    /// `plain` encoded by `transform` into a buffer of its `maxEncodedLength`.
+    static func encode(_ transform: some PayloadTransform, _ plain: [UInt8]) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: transform.maxEncodedLength(plaintextLength: plain.count))
+        let n = try plain.withUnsafeBytes { p in try out.withUnsafeMutableBytes { o in try transform.encode(p, into: o) } }
+        return Array(out[..<n])
+    }
+
+    /// `payload` decoded by `transform` into `capacity` bytes.
+    static func decode(_ transform: some PayloadTransform, _ payload: [UInt8], capacity: Int = 2048) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: capacity)
+        let n = try payload.withUnsafeBytes { p in try out.withUnsafeMutableBytes { o in try transform.decode(p, into: o) } }
+        return Array(out[..<n])
+    }
+
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
