@@ -202,21 +202,7 @@ private typealias T = TransformTestSupport
     @Test("no heap growth per packet over many encodes and decodes", .enabled(if: HeapProbe.isAvailable))
     func noAllocationGrowth() throws {
         let aes = try AESTransform(passphrase: Array("mysecret".utf8), random: SystemRandom())
-        let frame = [UInt8](repeating: 0x5a, count: 1290)
-        var wire = [UInt8](repeating: 0, count: 2048)
-        var plain = [UInt8](repeating: 0, count: 2048)
-        let growth = try frame.withUnsafeBytes { f in
-            try wire.withUnsafeMutableBytes { w in
-                try plain.withUnsafeMutableBytes { o in
-                    try HeapProbe.minimumGrowth(rounds: 5) { () throws(TransformError) in
-                        for _ in 0..<2000 {
-                            let n = try aes.encode(f, into: w)
-                            _ = try aes.decode(UnsafeRawBufferPointer(rebasing: w[0..<n]), into: o)
-                        }
-                    }
-                }
-            }
-        }
+        let growth = try T.heapGrowthOverRoundTrips(aes)
         #expect(growth < 16 * 1024, "heap grew by \(growth) bytes over 2000 packets")
     }
 

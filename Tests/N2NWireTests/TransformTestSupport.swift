@@ -53,6 +53,26 @@ enum TransformTestSupport {
         return (result, storage[capacity...].allSatisfy { $0 == 0xA5 }, Array(storage[..<capacity]))
     }
 
+    /// The smallest malloc growth of five rounds of 2000 encode+decode round trips of a 1290-byte
+    /// frame (the leak check of spec 10.1 item 4; needs `HeapProbe.isAvailable`).
+    static func heapGrowthOverRoundTrips(_ transform: some PayloadTransform) throws -> Int {
+        let frame = [UInt8](repeating: 0x5a, count: 1290)
+        var wire = [UInt8](repeating: 0, count: 2048)
+        var plain = [UInt8](repeating: 0, count: 2048)
+        return try frame.withUnsafeBytes { f in
+            try wire.withUnsafeMutableBytes { w in
+                try plain.withUnsafeMutableBytes { o in
+                    try HeapProbe.minimumGrowth(rounds: 5) { () throws(TransformError) in
+                        for _ in 0..<2000 {
+                            let n = try transform.encode(f, into: w)
+                            _ = try transform.decode(UnsafeRawBufferPointer(rebasing: w[0..<n]), into: o)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs a throwing transform call and returns its typed error (nil if it succeeded).
     static func error(of body: () throws(TransformError) -> Int) -> TransformError? {
         do {
