@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CN2NLinux
 import Logging
 import N2NWire
 import PacketCore
@@ -14,14 +13,14 @@ import PacketCore
 final class EdgeRoutes {
     let tap: TapDevice
     let logger: Logger
-    var supernodeRoute: (destination: UInt32, gateway: UInt32)?
+    var supernodeRoute: IPv4Route?
 
     init(tap: TapDevice, logger: Logger) {
         self.tap = tap
         self.logger = logger
     }
 
-    func add(_ routes: [EdgeRoute], supernodes: [EdgeEngine.Supernode]) {
+    func add(_ routes: [EdgeRoute], supernodes: [SupernodeAddress]) {
         for route in routes {
             if route.isDefaultRoute {
                 addDefault(via: route.gateway, supernode: supernodes.first)
@@ -40,14 +39,16 @@ final class EdgeRoutes {
         }
     }
 
-    private func addDefault(via gateway: UInt32, supernode: EdgeEngine.Supernode?) {
+    private func addDefault(via gateway: UInt32, supernode: SupernodeAddress?) {
         // Startup only: a blocking lookup is acceptable before the loop runs.
         if let supernode, let address = supernode.literal ?? SupernodeResolver.lookup(host: supernode.host, port: supernode.port),
            case .v4(let snAddress) = address.address {
             if let systemGateway = EdgeRoutes.defaultGateway() {
                 do {
-                    try EdgeRoutes.hostRoute(add: true, destination: snAddress, gateway: systemGateway)
-                    supernodeRoute = (snAddress, systemGateway)
+                    // The kernel picks the device that reaches the system gateway.
+                    let route = IPv4Route(destination: snAddress, prefixLength: 32, gateway: systemGateway)
+                    try SystemRoutes.add(route)
+                    supernodeRoute = route
                     logger.notice("route \(IPAddress.v4(snAddress))/32 via \(IPAddress.v4(systemGateway)) added for the supernode")
                 } catch {
                     logger.error("cannot route the supernode \(IPAddress.v4(snAddress)) via \(IPAddress.v4(systemGateway)): \(error)")
@@ -66,7 +67,7 @@ final class EdgeRoutes {
         guard let route = supernodeRoute else { return }
         supernodeRoute = nil
         do {
-            try EdgeRoutes.hostRoute(add: false, destination: route.destination, gateway: route.gateway)
+            try SystemRoutes.remove(route)
         } catch {
             logger.warning("cannot remove the supernode route \(IPAddress.v4(route.destination))/32: \(error)")
         }
@@ -93,49 +94,5 @@ final class EdgeRoutes {
         #else
         return n
         #endif
-    }
-
-    /// Adds or removes `destination/32 via gateway` in the main table (the kernel picks the device).
-    static func hostRoute(add: Bool, destination: UInt32, gateway: UInt32) throws(Errno) {
-        let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | cn2n_SOCK_CLOEXEC, NETLINK_ROUTE)
-        guard fd >= 0 else { throw Errno.current("socket(AF_NETLINK)") }
-        defer { close(fd) }
-        var message: [UInt8] = []
-        func append<T>(_ value: T) { withUnsafeBytes(of: value) { message.append(contentsOf: $0) } }
-        let headerLength = MemoryLayout<nlmsghdr>.size + MemoryLayout<rtmsg>.size
-        var header = nlmsghdr()
-        header.nlmsg_len = UInt32(headerLength + 16)
-        header.nlmsg_type = add ? cn2n_RTM_NEWROUTE : cn2n_RTM_DELROUTE
-        header.nlmsg_flags = cn2n_NLM_F_REQUEST | cn2n_NLM_F_ACK | (add ? cn2n_NLM_F_CREATE | cn2n_NLM_F_EXCL : 0)
-        header.nlmsg_seq = 1
-        var body = rtmsg()
-        body.rtm_family = UInt8(AF_INET)
-        body.rtm_dst_len = 32
-        body.rtm_table = cn2n_RT_TABLE_MAIN
-        body.rtm_protocol = cn2n_RTPROT_STATIC
-        body.rtm_scope = cn2n_RT_SCOPE_UNIVERSE
-        body.rtm_type = cn2n_RTN_UNICAST
-        append(header)
-        append(body)
-        for (type, address) in [(cn2n_RTA_DST, destination), (cn2n_RTA_GATEWAY, gateway)] {
-            append(UInt16(8))
-            append(type)
-            append(address.bigEndian)
-        }
-        var kernel = sockaddr_nl()
-        kernel.nl_family = sa_family_t(AF_NETLINK)
-        let sent = message.withUnsafeBytes { bytes in
-            withUnsafePointer(to: &kernel) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
-                }
-            }
-        }
-        guard sent == message.count else { throw Errno.current("sendto(netlink)") }
-        var reply = [UInt8](repeating: 0, count: 4096)
-        let n = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n >= MemoryLayout<nlmsghdr>.size + 4 else { throw Errno.current("recv(netlink)") }
-        let code = reply.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: MemoryLayout<nlmsghdr>.size, as: Int32.self) }
-        if code != 0 { throw Errno(code: -code, call: add ? "rtnetlink(RTM_NEWROUTE)" : "rtnetlink(RTM_DELROUTE)") }
     }
 }

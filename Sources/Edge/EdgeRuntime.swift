@@ -99,7 +99,7 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
                                      headerEncryption: config.headerEncryption, random: random)
         var engineConfig = EdgeEngine.Configuration(
             community: config.community, mac: mac,
-            supernodes: config.supernodes.map { EdgeEngine.Supernode(host: $0.host, port: $0.port) })
+            supernodes: config.supernodes)
         engineConfig.registrationInterval = config.registerInterval
         engineConfig.registerTTL = config.registerTTL
         engineConfig.allowP2P = config.allowP2P
@@ -108,15 +108,15 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
         engineConfig.tapIPv4 = currentTapAddress()
         engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,
                             datagrams: self, frames: self, host: self, logger: logger,
-                            verbosity: edgeVerbosity.load(ordering: .relaxed))
-        engine.onVerbosityChange = { edgeVerbosity.store($0, ordering: .relaxed) }
+                            verbosity: ProcessLog.verbosity.load(ordering: .relaxed))
+        engine.onVerbosityChange = { ProcessLog.verbosity.store($0, ordering: .relaxed) }
         let waker = loop.waker
         resolver = SupernodeResolver { waker.wake() }
 
         // Routes (step 6).
         if !config.routes.isEmpty, let tap {
             routes = EdgeRoutes(tap: tap, logger: logger)
-            routes?.add(config.routes, supernodes: config.supernodes.map { EdgeEngine.Supernode(host: $0.host, port: $0.port) })
+            routes?.add(config.routes, supernodes: config.supernodes)
         }
         try registerDescriptors()
     }

@@ -14,8 +14,8 @@ case let .run(configuration, warnings):
 
 enum EdgeMain {
     static func run(_ configuration: EdgeConfiguration, warnings: [String]) -> Int32 {
-        edgeVerbosity.store(configuration.verbosity, ordering: .relaxed)
-        LoggingSystem.bootstrap { _ in EdgeLogHandler() }
+        ProcessLog.verbosity.store(configuration.verbosity, ordering: .relaxed)
+        LoggingSystem.bootstrap { _ in ProcessLogHandler() }
         let logger = Logger(label: "edge")
         for warning in warnings { logger.warning("\(warning)") }
 
@@ -33,8 +33,7 @@ enum EdgeMain {
             do {
                 try Daemon.daemonise()
                 daemonised = true
-                Syslog.open(identifier: "edge")
-                EdgeLogHandler.useSyslog.store(true, ordering: .relaxed)
+                ProcessLog.switchToSyslog(identifier: "edge")
             } catch {
                 logger.error("cannot become a daemon (\(error)); staying in the foreground")
             }

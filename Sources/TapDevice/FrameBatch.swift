@@ -99,7 +99,10 @@ public final class FrameBatch {
         UnsafeMutableRawBufferPointer(start: storage + count * stride + headroom, count: frameCapacity)
     }
 
-    func commitNext(length: Int) {
+    /// Counts the next free slot as filled by a reader (e.g. recvmmsg into `slot(count)` after the
+    /// headroom) with `length` bytes, cut to `frameCapacity`.
+    public func commitNext(length: Int) {
+        precondition(count < capacity, "batch is full")
         offsets[count] = headroom
         lengths[count] = min(length, frameCapacity)
         filled += 1

@@ -12,7 +12,15 @@ enum RouteNetlink {
         }
     }
 
-    static func change(_ route: IPv4Route, interfaceIndex: Int32, add: Bool, socket: FileDescriptor) throws(Errno) {
+    /// Adds or removes `route`; a prefix length outside 0...32 is refused before anything is sent.
+    static func apply(_ route: IPv4Route, interfaceIndex: Int32?, add: Bool, socket: FileDescriptor) throws(TapError) {
+        guard (0...32).contains(route.prefixLength) else { throw .badPrefixLength(route.prefixLength) }
+        do { try change(route, interfaceIndex: interfaceIndex, add: add, socket: socket) } catch {
+            throw .configuring(error)
+        }
+    }
+
+    static func change(_ route: IPv4Route, interfaceIndex: Int32?, add: Bool, socket: FileDescriptor) throws(Errno) {
         let call: StaticString = add ? "rtnetlink(RTM_NEWROUTE)" : "rtnetlink(RTM_DELROUTE)"
         let sequence = UInt32.random(in: 1...UInt32.max)
         let message = encode(route, interfaceIndex: interfaceIndex, add: add, sequence: sequence)
@@ -32,8 +40,9 @@ enum RouteNetlink {
         try awaitAcknowledgement(fd, sequence: sequence, call: call)
     }
 
-    /// nlmsghdr + rtmsg + attributes, each attribute padded to 4 bytes.
-    static func encode(_ route: IPv4Route, interfaceIndex: Int32, add: Bool, sequence: UInt32) -> [UInt8] {
+    /// nlmsghdr + rtmsg + attributes, each attribute padded to 4 bytes. Without an interface index
+    /// there is no RTA_OIF and the kernel picks the device that reaches the gateway.
+    static func encode(_ route: IPv4Route, interfaceIndex: Int32?, add: Bool, sequence: UInt32) -> [UInt8] {
         var attributes: [UInt8] = []
         func attribute(_ type: UInt16, _ value: UInt32, bigEndian: Bool) {
             let payload = bigEndian ? value.bigEndian : value
@@ -44,7 +53,7 @@ enum RouteNetlink {
         if route.prefixLength > 0 {
             attribute(cn2n_RTA_DST, route.destination & IPv4Interface.netmask(prefixLength: route.prefixLength), bigEndian: true)
         }
-        attribute(cn2n_RTA_OIF, UInt32(bitPattern: interfaceIndex), bigEndian: false)
+        if let interfaceIndex { attribute(cn2n_RTA_OIF, UInt32(bitPattern: interfaceIndex), bigEndian: false) }
         if let gateway = route.gateway { attribute(cn2n_RTA_GATEWAY, gateway, bigEndian: true) }
         if let metric = route.metric { attribute(cn2n_RTA_PRIORITY, metric, bigEndian: false) }
 
@@ -98,5 +107,26 @@ enum RouteNetlink {
             }
         }
         throw Errno(code: EPROTO, call: call)
+    }
+}
+
+/// IPv4 routes in the main table that do not go through a TAP device, e.g. a /32 that keeps a peer
+/// on the system's gateway while the default route points into the VPN.
+public enum SystemRoutes {
+    /// Adds `route` (fails with EEXIST if it exists). Without `interfaceIndex` the kernel picks the
+    /// device that reaches the gateway.
+    public static func add(_ route: IPv4Route, interfaceIndex: Int32? = nil) throws(TapError) {
+        try change(route, interfaceIndex: interfaceIndex, add: true)
+    }
+
+    /// Removes a route added by `add` (fails with ESRCH if there is none).
+    public static func remove(_ route: IPv4Route, interfaceIndex: Int32? = nil) throws(TapError) {
+        try change(route, interfaceIndex: interfaceIndex, add: false)
+    }
+
+    private static func change(_ route: IPv4Route, interfaceIndex: Int32?, add: Bool) throws(TapError) {
+        let socket: FileDescriptor
+        do { socket = try RouteNetlink.open() } catch { throw .configuring(error) }
+        try RouteNetlink.apply(route, interfaceIndex: interfaceIndex, add: add, socket: socket)
     }
 }

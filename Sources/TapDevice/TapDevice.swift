@@ -155,18 +155,12 @@ public final class TapDevice {
 
     /// Adds a route through this device (fails with EEXIST if the same route exists).
     public func addRoute(_ route: IPv4Route) throws(TapError) {
-        guard (0...32).contains(route.prefixLength) else { throw .badPrefixLength(route.prefixLength) }
-        do { try RouteNetlink.change(route, interfaceIndex: interfaceIndex, add: true, socket: routeSocket) } catch {
-            throw .configuring(error)
-        }
+        try RouteNetlink.apply(route, interfaceIndex: interfaceIndex, add: true, socket: routeSocket)
     }
 
     /// Removes a route added by `addRoute` (fails with ESRCH if there is none).
     public func removeRoute(_ route: IPv4Route) throws(TapError) {
-        guard (0...32).contains(route.prefixLength) else { throw .badPrefixLength(route.prefixLength) }
-        do { try RouteNetlink.change(route, interfaceIndex: interfaceIndex, add: false, socket: routeSocket) } catch {
-            throw .configuring(error)
-        }
+        try RouteNetlink.apply(route, interfaceIndex: interfaceIndex, add: false, socket: routeSocket)
     }
 
     // MARK: frames

@@ -5,7 +5,6 @@ import Testing
 private typealias T = TransformTestSupport
 
 /// The spec 2.9 input frame: B ← A, ethertype 0x0806, then bytes 0x0e…0x3b.
-private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array(0x0e...0x3b)
 
 @Suite struct AESTransformTests {
     struct KeyVector: Sendable, CustomTestStringConvertible {
@@ -63,7 +62,7 @@ private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array
         var output = [UInt8](repeating: 0, count: 128)
         // Twice: the second packet must not inherit CBC state from the first.
         for _ in 0..<2 {
-            let n = try vectorFrame.withUnsafeBytes { p in
+            let n = try T.specFrame.withUnsafeBytes { p in
                 try output.withUnsafeMutableBytes { o in try aes.encode(p, into: o) }
             }
             #expect(n == 73)
@@ -71,7 +70,7 @@ private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array
         }
         var decoded = [UInt8](repeating: 0, count: 64)
         let m = try expected.withUnsafeBytes { p in try decoded.withUnsafeMutableBytes { o in try aes.decode(p, into: o) } }
-        #expect(Array(decoded[..<m]) == vectorFrame)
+        #expect(Array(decoded[..<m]) == T.specFrame)
     }
 
     @Test("round trip for every frame length 0…1600", arguments: [8, 44, 65])
@@ -105,20 +104,20 @@ private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array
     func paddingLayout() throws {
         let aes = try AESTransform(passphrase: Array("mysecret".utf8), random: SystemRandom())
         let frame = [UInt8](repeating: 0x11, count: 20)
-        let wire = try encode(aes, frame)
+        let wire = try T.encode(aes, frame)
         #expect(wire.count == 9 + 32)
         // XOR-ing 12 ^ 16 = 0x1c into the previous block's last byte turns the pad count into 16:
         // the decoder then returns exactly the first block, proving the count sat in byte 31.
         var tampered = wire
         tampered[9 + 15] ^= 12 ^ 16
-        let decoded = try decode(aes, tampered, capacity: 64)
+        let decoded = try T.decode(aes, tampered, capacity: 64)
         #expect(decoded.count == 16)
     }
 
     @Test("malformed payloads are typed errors")
     func malformed() throws {
         let aes = try AESTransform(passphrase: Array("mysecret".utf8), random: SystemRandom())
-        let good = try encode(aes, [UInt8](repeating: 0x22, count: 20))  // 9 + 32 bytes, pad count 12
+        let good = try T.encode(aes, [UInt8](repeating: 0x22, count: 20))  // 9 + 32 bytes, pad count 12
         func failure(_ payload: [UInt8]) -> TransformError? { T.decodeError(aes, payload) }
         for short in 0..<9 { #expect(failure(Array(good[..<short])) == .badLength(short)) }
         #expect(failure(Array(good[..<9])) == .badLength(9), "empty ciphertext")
@@ -165,7 +164,7 @@ private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array
     func decodeBounds() throws {
         let aes = try AESTransform(passphrase: Array("mysecret".utf8), random: SystemRandom())
         let frame = [UInt8](repeating: 0x44, count: 40)  // ciphertext 48 bytes
-        let wire = try encode(aes, frame)
+        let wire = try T.encode(aes, frame)
         for capacity in [0, 31, 39] {
             let outcome = wire.withUnsafeBytes { p in
                 T.withGuardedBuffer(capacity: capacity) { o in
@@ -184,7 +183,7 @@ private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array
         #expect(packets.count >= 10)
         for packet in packets {
             #expect(packet.transform.rawValue == TransformField(transform: .aesCBC).rawValue)
-            let frame = try decode(aes, packet.payload, capacity: 2048)
+            let frame = try T.decode(aes, packet.payload, capacity: 2048)
             #expect(T.frameMatches(frame, packet), "\(T.hex(frame.prefix(14)))")
         }
     }
@@ -193,43 +192,19 @@ private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array
     func recoversAfterErrors() throws {
         let aes = try AESTransform(passphrase: Array("mysecret".utf8), random: SystemRandom())
         let frame = Array(0..<100).map { UInt8($0) }
-        let wire = try encode(aes, frame)
+        let wire = try T.encode(aes, frame)
         var bad = wire
         bad[9 + 16 * 5 + 15] ^= 0xFF
-        _ = try? decode(aes, bad, capacity: 2048)
-        #expect(try decode(aes, wire, capacity: 2048) == frame)
+        _ = try? T.decode(aes, bad, capacity: 2048)
+        #expect(try T.decode(aes, wire, capacity: 2048) == frame)
     }
 
     @Test("no heap growth per packet over many encodes and decodes", .enabled(if: HeapProbe.isAvailable))
     func noAllocationGrowth() throws {
         let aes = try AESTransform(passphrase: Array("mysecret".utf8), random: SystemRandom())
-        let frame = [UInt8](repeating: 0x5a, count: 1290)
-        var wire = [UInt8](repeating: 0, count: 2048)
-        var plain = [UInt8](repeating: 0, count: 2048)
-        let growth = try frame.withUnsafeBytes { f in
-            try wire.withUnsafeMutableBytes { w in
-                try plain.withUnsafeMutableBytes { o in
-                    try HeapProbe.minimumGrowth(rounds: 5) { () throws(TransformError) in
-                        for _ in 0..<2000 {
-                            let n = try aes.encode(f, into: w)
-                            _ = try aes.decode(UnsafeRawBufferPointer(rebasing: w[0..<n]), into: o)
-                        }
-                    }
-                }
-            }
-        }
+        let growth = try T.heapGrowthOverRoundTrips(aes)
         #expect(growth < 16 * 1024, "heap grew by \(growth) bytes over 2000 packets")
     }
 
-    private func encode(_ aes: AESTransform, _ frame: [UInt8]) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: aes.maxEncodedLength(plaintextLength: frame.count))
-        let n = try frame.withUnsafeBytes { p in try out.withUnsafeMutableBytes { o in try aes.encode(p, into: o) } }
-        return Array(out[..<n])
-    }
 
-    private func decode(_ aes: AESTransform, _ payload: [UInt8], capacity: Int) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: capacity)
-        let n = try payload.withUnsafeBytes { p in try out.withUnsafeMutableBytes { o in try aes.decode(p, into: o) } }
-        return Array(out[..<n])
-    }
 }

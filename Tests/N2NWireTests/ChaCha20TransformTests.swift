@@ -4,7 +4,6 @@ import Testing
 
 private typealias T = TransformTestSupport
 
-private let vectorFrame: [UInt8] = hex("020000000002 020000000001 0806") + Array(0x0e...0x3b)
 private let mysecretKey = "652c7dc687d98c9889304ed2e408c74b611e86a40caa51c4b43f1dd5913c5cd0"
 
 /// Keystream of the original ChaCha20 written from its definition (state words 12–13 a 64-bit
@@ -63,9 +62,9 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
         let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: FixedRandom(Array(0...15)))
         #expect(chacha.id == .chacha20)
         // An odd-length packet first: a kept partial keystream block must not leak into the next packet.
-        _ = try encode(chacha, [UInt8](repeating: 0, count: 37))
-        #expect(try encode(chacha, vectorFrame) == expected)
-        #expect(try decode(chacha, expected) == vectorFrame)
+        _ = try T.encode(chacha, [UInt8](repeating: 0, count: 37))
+        #expect(try T.encode(chacha, T.specFrame) == expected)
+        #expect(try T.decode(chacha, expected) == T.specFrame)
     }
 
     @Test("spec 2.6 overflow vector: the block counter carries from word 12 into word 13")
@@ -117,8 +116,8 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
     @Test("fresh random IV per packet")
     func freshIV() throws {
         let chacha = try ChaCha20Transform(passphrase: Array("iv".utf8), random: SystemRandom())
-        let a = try encode(chacha, vectorFrame)
-        let b = try encode(chacha, vectorFrame)
+        let a = try T.encode(chacha, T.specFrame)
+        let b = try T.encode(chacha, T.specFrame)
         #expect(a[1..<17] != b[1..<17])
         #expect(a[17...] != b[17...])
     }
@@ -126,7 +125,7 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
     @Test("malformed payloads are typed errors")
     func malformed() throws {
         let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: SystemRandom())
-        let good = try encode(chacha, vectorFrame)
+        let good = try T.encode(chacha, T.specFrame)
         for short in 0..<17 { #expect(T.decodeError(chacha, Array(good[..<short])) == .badLength(short)) }
         #expect(T.decodeError(chacha, Array(good[..<17])) == nil, "an empty frame is well formed")
         var bad = good
@@ -138,7 +137,7 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
     @Test("encode never writes past a short output buffer")
     func encodeBounds() throws {
         let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: SystemRandom())
-        let outcome = vectorFrame.withUnsafeBytes { p in
+        let outcome = T.specFrame.withUnsafeBytes { p in
             T.withGuardedBuffer(capacity: 76) { o in
                 T.error { () throws(TransformError) -> Int in try chacha.encode(p, into: o) }
             }
@@ -154,7 +153,7 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
         #expect(packets.count >= 10)
         for packet in packets {
             #expect(packet.transform.rawValue == TransformField(transform: .chacha20).rawValue)
-            let frame = try decode(chacha, packet.payload)
+            let frame = try T.decode(chacha, packet.payload)
             #expect(T.frameMatches(frame, packet), "\(T.hex(frame.prefix(14)))")
         }
     }
@@ -162,41 +161,17 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
     @Test("no heap growth per packet over many encodes and decodes", .enabled(if: HeapProbe.isAvailable))
     func noAllocationGrowth() throws {
         let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: SystemRandom())
-        let frame = [UInt8](repeating: 0x5a, count: 1290)
-        var wire = [UInt8](repeating: 0, count: 2048)
-        var plain = [UInt8](repeating: 0, count: 2048)
-        let growth = try frame.withUnsafeBytes { f in
-            try wire.withUnsafeMutableBytes { w in
-                try plain.withUnsafeMutableBytes { o in
-                    try HeapProbe.minimumGrowth(rounds: 5) { () throws(TransformError) in
-                        for _ in 0..<2000 {
-                            let n = try chacha.encode(f, into: w)
-                            _ = try chacha.decode(UnsafeRawBufferPointer(rebasing: w[0..<n]), into: o)
-                        }
-                    }
-                }
-            }
-        }
+        let growth = try T.heapGrowthOverRoundTrips(chacha)
         #expect(growth < 16 * 1024, "heap grew by \(growth) bytes over 2000 packets")
     }
 
     /// The keystream for `iv`: encrypt zeros with the IV scripted as the packet's random bytes.
     private func keystream(iv: [UInt8], count: Int) throws -> [UInt8] {
         let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: FixedRandom(iv))
-        let wire = try encode(chacha, [UInt8](repeating: 0, count: count))
+        let wire = try T.encode(chacha, [UInt8](repeating: 0, count: count))
         #expect(Array(wire[1..<17]) == iv)
         return Array(wire[17...])
     }
 
-    private func encode(_ chacha: ChaCha20Transform, _ frame: [UInt8]) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: chacha.maxEncodedLength(plaintextLength: frame.count))
-        let n = try frame.withUnsafeBytes { p in try out.withUnsafeMutableBytes { o in try chacha.encode(p, into: o) } }
-        return Array(out[..<n])
-    }
 
-    private func decode(_ chacha: ChaCha20Transform, _ payload: [UInt8]) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 2048)
-        let n = try payload.withUnsafeBytes { p in try out.withUnsafeMutableBytes { o in try chacha.decode(p, into: o) } }
-        return Array(out[..<n])
-    }
 }

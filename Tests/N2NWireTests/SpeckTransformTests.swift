@@ -1,23 +1,7 @@
 import Testing
 import N2NWire
 
-private let frame: [UInt8] = hex("020000000002020000000001 0806") + (0x0e...0x3b).map { UInt8($0) }
-
-private func encode(_ t: PayloadTransform, _ plain: [UInt8]) throws -> [UInt8] {
-    var out = [UInt8](repeating: 0, count: t.maxEncodedLength(plaintextLength: plain.count))
-    let n = try plain.withUnsafeBytes { p in
-        try out.withUnsafeMutableBytes { o in try t.encode(p, into: o) }
-    }
-    return Array(out[..<n])
-}
-
-private func decode(_ t: PayloadTransform, _ payload: [UInt8], capacity: Int = 2048) throws -> [UInt8] {
-    var out = [UInt8](repeating: 0, count: capacity)
-    let n = try payload.withUnsafeBytes { p in
-        try out.withUnsafeMutableBytes { o in try t.decode(p, into: o) }
-    }
-    return Array(out[..<n])
-}
+private typealias T = TransformTestSupport
 
 private let expected77 = hex("""
     01 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e
@@ -38,31 +22,31 @@ private let expected77 = hex("""
     @Test func specVector() throws {
         let t = SpeckTransform(passphrase: passphrase, random: FixedRandom(Array(0..<16)))
         #expect(t.id == .speckCTR)
-        let payload = try encode(t, frame)
+        let payload = try T.encode(t, T.specFrame)
         #expect(payload == expected77)
-        #expect(try decode(t, payload) == frame)
+        #expect(try T.decode(t, payload) == T.specFrame)
     }
 
     @Test func roundTripEveryLength() throws {
         let t = SpeckTransform(passphrase: Array("n2n-test-key".utf8), random: FixedRandom(Array(0...255).reversed()))
         for length in 0...1600 {
             let plain = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ length) }
-            let payload = try encode(t, plain)
+            let payload = try T.encode(t, plain)
             #expect(payload.count == 17 + length)
             #expect(payload.count == t.maxEncodedLength(plaintextLength: length))
-            #expect(try decode(t, payload) == plain, "length \(length)")
+            #expect(try T.decode(t, payload) == plain, "length \(length)")
         }
     }
 
     @Test func shortPayloadsAndBadVersionAreRejected() throws {
         let t = SpeckTransform(passphrase: passphrase, random: FixedRandom([1]))
         for n in 0..<17 {
-            #expect(throws: TransformError.badLength(n)) { try decode(t, Array(expected77[..<n])) }
+            #expect(throws: TransformError.badLength(n)) { try T.decode(t, Array(expected77[..<n])) }
         }
-        #expect(try decode(t, Array(expected77[..<17])) == [])
-        #expect(throws: TransformError.badEncodingVersion(2)) { try decode(t, [0x02] + expected77[1...]) }
+        #expect(try T.decode(t, Array(expected77[..<17])) == [])
+        #expect(throws: TransformError.badEncodingVersion(2)) { try T.decode(t, [0x02] + expected77[1...]) }
         #expect(throws: TransformError.outputTooSmall(needed: 60, available: 59)) {
-            try decode(t, expected77, capacity: 59)
+            try T.decode(t, expected77, capacity: 59)
         }
     }
 
@@ -70,7 +54,7 @@ private let expected77 = hex("""
         let t = SpeckTransform(passphrase: passphrase, random: FixedRandom([1]))
         var out = [UInt8](repeating: 0, count: 76)
         #expect(throws: TransformError.outputTooSmall(needed: 77, available: 76)) {
-            try frame.withUnsafeBytes { p in try out.withUnsafeMutableBytes { try t.encode(p, into: $0) } }
+            try T.specFrame.withUnsafeBytes { p in try out.withUnsafeMutableBytes { try t.encode(p, into: $0) } }
         }
     }
 

@@ -1,24 +1,7 @@
 import Testing
 import N2NWire
 
-/// The 60-byte frame of spec 2.9.
-private let frame: [UInt8] = hex("020000000002020000000001 0806") + (0x0e...0x3b).map { UInt8($0) }
-
-private func encode(_ t: PayloadTransform, _ plain: [UInt8]) throws -> [UInt8] {
-    var out = [UInt8](repeating: 0, count: t.maxEncodedLength(plaintextLength: plain.count))
-    let n = try plain.withUnsafeBytes { p in
-        try out.withUnsafeMutableBytes { o in try t.encode(p, into: o) }
-    }
-    return Array(out[..<n])
-}
-
-private func decode(_ t: PayloadTransform, _ payload: [UInt8], capacity: Int = 2048) throws -> [UInt8] {
-    var out = [UInt8](repeating: 0, count: capacity)
-    let n = try payload.withUnsafeBytes { p in
-        try out.withUnsafeMutableBytes { o in try t.decode(p, into: o) }
-    }
-    return Array(out[..<n])
-}
+private typealias T = TransformTestSupport
 
 private let expected69 = hex("""
     01 00 00 00 00 13 58 07 e4 82 af 27 00 b8 aa ba
@@ -42,17 +25,17 @@ private let expected70 = hex("""
     @Test func specVectorFullBlocks() throws {
         let t = TwofishTransform(passphrase: passphrase, random: FixedRandom(hex("d4c3b2a1")))
         #expect(t.id == .twofish)
-        let payload = try encode(t, frame)
+        let payload = try T.encode(t, T.specFrame)
         #expect(payload == expected69)
-        #expect(try decode(t, payload) == frame)
+        #expect(try T.decode(t, payload) == T.specFrame)
     }
 
     @Test func specVectorCiphertextStealing() throws {
         let t = TwofishTransform(passphrase: passphrase, random: FixedRandom(hex("d4c3b2a1")))
-        let plain = frame + [0x3c]
-        let payload = try encode(t, plain)
+        let plain = T.specFrame + [0x3c]
+        let payload = try T.encode(t, plain)
         #expect(payload == expected70)
-        #expect(try decode(t, payload) == plain)
+        #expect(try T.decode(t, payload) == plain)
     }
 
     /// Every length 0...1600; nonce ‖ P shorter than a block comes back as 12 zero-padded bytes.
@@ -61,10 +44,10 @@ private let expected70 = hex("""
                                  random: FixedRandom(Array(0...255)))
         for length in 0...1600 {
             let plain = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ length) }
-            let payload = try encode(t, plain)
+            let payload = try T.encode(t, plain)
             #expect(payload.count == 5 + max(length + 4, 16))
             #expect(payload.count == t.maxEncodedLength(plaintextLength: length))
-            let back = try decode(t, payload)
+            let back = try T.decode(t, payload)
             if length >= 12 {
                 #expect(back == plain, "length \(length)")
             } else {
@@ -77,12 +60,12 @@ private let expected70 = hex("""
         let t = TwofishTransform(passphrase: passphrase, random: FixedRandom([1]))
         for n in 0..<21 {
             let payload = [0x01] + [UInt8](repeating: 0x55, count: max(0, n - 1))
-            #expect(throws: TransformError.badLength(n)) { try decode(t, Array(payload[..<n])) }
+            #expect(throws: TransformError.badLength(n)) { try T.decode(t, Array(payload[..<n])) }
         }
-        #expect(throws: TransformError.badEncodingVersion(2)) { try decode(t, [0x02] + expected69[1...]) }
-        #expect(throws: TransformError.badEncodingVersion(0)) { try decode(t, [0x00] + expected69[1...]) }
+        #expect(throws: TransformError.badEncodingVersion(2)) { try T.decode(t, [0x02] + expected69[1...]) }
+        #expect(throws: TransformError.badEncodingVersion(0)) { try T.decode(t, [0x00] + expected69[1...]) }
         #expect(throws: TransformError.outputTooSmall(needed: 60, available: 59)) {
-            try decode(t, expected69, capacity: 59)
+            try T.decode(t, expected69, capacity: 59)
         }
     }
 
@@ -90,7 +73,7 @@ private let expected70 = hex("""
         let t = TwofishTransform(passphrase: passphrase, random: FixedRandom([1]))
         var out = [UInt8](repeating: 0, count: 68)
         #expect(throws: TransformError.outputTooSmall(needed: 69, available: 68)) {
-            try frame.withUnsafeBytes { p in try out.withUnsafeMutableBytes { try t.encode(p, into: $0) } }
+            try T.specFrame.withUnsafeBytes { p in try out.withUnsafeMutableBytes { try t.encode(p, into: $0) } }
         }
     }
 

@@ -83,7 +83,7 @@ func replayOfReal28TrafficToE2(capture: String) throws {
     let clock = ManualEdgeClock(wall: first.time)
     let random = FakeRandom(seed: 21)
     var config = EdgeEngine.Configuration(community: Community("bench"), mac: MACAddress(0x02, 0, 0, 0, 0xFA, 0x02),
-                                          supernodes: [EdgeEngine.Supernode(host: "10.250.0.254", port: 1200)])
+                                          supernodes: [SupernodeAddress(host: "10.250.0.254", port: 1200)])
     config.tapIPv4 = 0xC0A8_FA02
     config.dropMulticast = false // -E, as in the captures
     let sink = EdgeRecordingSink()

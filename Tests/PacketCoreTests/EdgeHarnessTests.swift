@@ -122,7 +122,7 @@ final class TestEdge {
     let engine: EdgeEngine
     let cipher: HeaderCipher?
 
-    init(mac: MACAddress = macA, ip: UInt32 = ipA, supernodes: [EdgeEngine.Supernode] = [EdgeEngine.Supernode(host: "198.51.100.1", port: 7654)],
+    init(mac: MACAddress = macA, ip: UInt32 = ipA, supernodes: [SupernodeAddress] = [SupernodeAddress(host: "198.51.100.1", port: 7654)],
          clock: ManualEdgeClock = ManualEdgeClock(), seed: UInt64 = 1, headerEncryption: Bool = false,
          transform: TransformID = .null, configure: (inout EdgeEngine.Configuration) -> Void = { _ in }) {
         var config = EdgeEngine.Configuration(community: testCommunity, mac: mac, supernodes: supernodes)

@@ -276,8 +276,8 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
 
 @Test func fromSupernodeFlagNeedsASupernodeSourceAndEachSupernodeHasItsOwnStamp() throws {
     let clock = ManualEdgeClock()
-    let edge = TestEdge(supernodes: [EdgeEngine.Supernode(host: "198.51.100.1", port: 7654),
-                                     EdgeEngine.Supernode(host: "198.51.100.2", port: 7654)],
+    let edge = TestEdge(supernodes: [SupernodeAddress(host: "198.51.100.1", port: 7654),
+                                     SupernodeAddress(host: "198.51.100.2", port: 7654)],
                         clock: clock, headerEncryption: true)
     let cipher = HeaderCipher(community: testCommunity)
     edge.engine.start()

@@ -10,7 +10,7 @@ private func hexBytes(_ text: String) -> [UInt8] {
 /// Edge B of spec 1.6 with the Speck transform ("mysecret") and real header encryption.
 private func edgeB(clock: ManualEdgeClock, sink: EdgeRecordingSink, host: FakeHost, random: FakeRandom) -> EdgeEngine {
     var config = EdgeEngine.Configuration(community: Community("mynet"), mac: macB,
-                                          supernodes: [EdgeEngine.Supernode(host: "198.51.100.1", port: 7654)])
+                                          supernodes: [SupernodeAddress(host: "198.51.100.1", port: 7654)])
     config.tapIPv4 = ipB
     let pipeline = FramePipeline(community: Community("mynet"), transform: SpeckTransform(passphrase: Array("mysecret".utf8), random: random),
                                  headerEncryption: true, random: random)
@@ -61,7 +61,7 @@ private func edgeB(clock: ManualEdgeClock, sink: EdgeRecordingSink, host: FakeHo
     let sinkB = EdgeRecordingSink()
     let b = edgeB(clock: clock, sink: sinkB, host: FakeHost(), random: FakeRandom(seed: 4))
     var configA = EdgeEngine.Configuration(community: Community("mynet"), mac: macA,
-                                           supernodes: [EdgeEngine.Supernode(host: "198.51.100.1", port: 7654)])
+                                           supernodes: [SupernodeAddress(host: "198.51.100.1", port: 7654)])
     configA.tapIPv4 = ipA
     let sinkA = EdgeRecordingSink()
     let randomA = FakeRandom(seed: 5)

@@ -104,8 +104,8 @@ func fastRetryFollowsInterval(interval: Int, retry: Double) {
 }
 
 @Test func twoSupernodesShareTheCookieAndRelayFollowsTheLatestAnswer() throws {
-    let edge = TestEdge(supernodes: [EdgeEngine.Supernode(host: "198.51.100.1", port: 7654),
-                                     EdgeEngine.Supernode(host: "198.51.100.2", port: 7654)])
+    let edge = TestEdge(supernodes: [SupernodeAddress(host: "198.51.100.1", port: 7654),
+                                     SupernodeAddress(host: "198.51.100.2", port: 7654)])
     edge.engine.start()
     let regs = edge.sink.sent(.registerSuper)
     #expect(regs.map(\.to) == [sn1Socket, sn2Socket])
@@ -134,7 +134,7 @@ func fastRetryFollowsInterval(interval: Int, retry: Double) {
 }
 
 @Test func hostNamesAreResolvedOffThePathAndUsedAtOnce() throws {
-    let edge = TestEdge(supernodes: [EdgeEngine.Supernode(host: "sn.example", port: 7654)])
+    let edge = TestEdge(supernodes: [SupernodeAddress(host: "sn.example", port: 7654)])
     edge.engine.start()
     #expect(edge.host.resolutionRequests.count == 1)
     #expect(edge.host.resolutionRequests.first?.host == "sn.example")

@@ -57,59 +57,9 @@ enum AllocationCounter {
 let isAllocationProbe = getenv("N2N_ALLOCATION_PROBE") != nil
 
 @Suite struct IOAllocationTests {
-    /// Runs `IOAllocationProbeTests` alone in a child copy of this test binary.
     @Test(.enabled(if: !isAllocationProbe))
     func hotPathsDoNotAllocate() throws {
-        let binary = CommandLine.arguments[0]
-        let arguments = [binary, "--testing-library", "swift-testing", "--filter", "IOAllocationProbeTests"]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var environment = ["N2N_ALLOCATION_PROBE=1"]
-        var index = 0
-        while let entry = environ[index] {
-            environment.append(String(cString: entry))
-            index += 1
-        }
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-        defer { for p in envp { free(p) } }
-
-        // The child's report goes to a file, so its summary line does not mix with ours.
-        let logPath = "/tmp/n2n-allocation-probe-\(getpid()).log"
-        defer { unlink(logPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, binary, &actions, nil, &argv, &envp)
-        try #require(spawned == 0, "posix_spawn failed: \(spawned)")
-        var status: Int32 = 0
-        var waited: pid_t = 0
-        for _ in 0..<1200 {  // at most 120 s
-            waited = waitpid(pid, &status, WNOHANG)
-            if waited != 0 { break }
-            usleep(100_000)
-        }
-        if waited == 0 {
-            kill(pid, SIGKILL)
-            waitpid(pid, &status, 0)
-            Issue.record("allocation probe did not finish in 120 s")
-            return
-        }
-        let exited = status & 0x7F == 0
-        let code = (status >> 8) & 0xFF
-        var report = ""
-        if let file = fopen(logPath, "r") {
-            var line = [CChar](repeating: 0, count: 4096)
-            while fgets(&line, Int32(line.count), file) != nil {
-                let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if text.contains("✘") || text.contains("↳") || text.contains("allocations") { report += text }
-            }
-            fclose(file)
-        }
-        #expect(exited && code == 0, "allocation probe failed (status \(status)):\n\(report)")
+        try expectAllocationProbePasses(suite: "IOAllocationProbeTests")
     }
 }
 

@@ -24,6 +24,13 @@ import Testing
         #expect(Syslog.priority(.critical) == LOG_CRIT)
     }
 
+    @Test func handlerUsesN2NLevelNames() {
+        #expect(ProcessLogHandler.label(.notice) == "NORMAL")
+        #expect(ProcessLogHandler.label(.warning) == "WARNING")
+        #expect(ProcessLogHandler.label(.error) == "ERROR")
+        #expect(ProcessLogHandler.label(.debug) == "DEBUG")
+    }
+
     @Test func effectiveValueOfBareOptions() {
         let table = OptionTable([OptionSpec(short: "A", argument: .optionalAttached(bareValue: "3")), OptionSpec(short: "k", argument: .required)])
         #expect(table.effectiveValue(of: ParsedOption(key: "A", value: nil, spelling: "-A")) == "3")

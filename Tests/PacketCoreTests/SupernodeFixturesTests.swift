@@ -127,7 +127,7 @@ final class SupernodeHarness {
     func advance(seconds: Int64) { now = now.adding(seconds: seconds) }
 
     /// A header stamp for the current clock.
-    func stamp(random: UInt16 = 0x123) -> UInt64 { SupernodeStamp.make(now, random12: random) }
+    func stamp(random: UInt16 = 0x123) -> UInt64 { now.headerStamp(random12: random) }
 }
 
 enum Fixture {

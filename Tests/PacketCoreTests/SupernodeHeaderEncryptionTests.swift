@@ -56,7 +56,7 @@ import Testing
         /// What an edge with `-H` does before sending.
         func encrypt(_ plain: [UInt8], headerLength: Int? = nil, random12: UInt16) -> [UInt8] {
             var out = plain
-            let stamp = SupernodeStamp.make(now, random12: random12)
+            let stamp = now.headerStamp(random12: random12)
             out.withUnsafeMutableBytes { buffer in
                 try! edgeCipher.encrypt(buffer, headerLength: headerLength ?? plain.count, stamp: stamp, random: random)
             }
@@ -81,7 +81,7 @@ import Testing
 
     @Test func specVectorRegistrationIsAcceptedAndAckedEncrypted() throws {
         let s = Setup()
-        #expect(Self.vectorStamp == SupernodeStamp.make(Self.vectorTime, random12: 0xABC))
+        #expect(Self.vectorStamp == Self.vectorTime.headerStamp(random12: 0xABC))
         let sent = s.receive(Self.encryptedRegisterSuper, from: F.specSocket)
         #expect(sent.count == 1)
         #expect(sent.first?.destination == F.specSocket)
@@ -93,7 +93,7 @@ import Testing
             00 00 9c 40 cb 00 71 05 00
             """))
         #expect(ack.headerLength == 41)
-        #expect(SupernodeStamp.inWindow(ack.stamp, now: s.now))
+        #expect(HeaderStamp.isWithinFrame(ack.stamp, now: s.now.headerStamp()))
         #expect(ack.stamp != Self.vectorStamp)
         // The ACK is not readable as a plain header.
         #expect(sent[0].bytes.withUnsafeBytes { headerLooksPlain($0) } == false)

@@ -22,7 +22,7 @@ import Testing
             00 00 00 00 01 02 03 04 02 00 00 00 00 01 00 0f
             00 00 9c 40 cb 00 71 05 00
             """))
-        #expect(SupernodeStamp.inWindow(reply.stamp, now: h.now))
+        #expect(HeaderStamp.isWithinFrame(reply.stamp, now: h.now.headerStamp()))
         #expect(sent.first?.bytes[2] == 41)             // sealed over the whole ACK
         #expect(h.engine.communities[F.community]?.headerMode == .encrypted)
     }
@@ -69,16 +69,16 @@ import Testing
         #expect(h.receive(registration, from: F.sockA).isEmpty)
         #expect(h.engine.statistics[.headerReplay] == 1)
         // A stamp a second older than the newest one seen: rejected.
-        let older = SupernodeStamp.make(h.now.adding(seconds: -1), random12: 5)
+        let older = h.now.adding(seconds: -1).headerStamp(random12: 5)
         #expect(h.receive(cipher.sealed(F.registerSuper(F.macA), stamp: older), from: F.sockA).isEmpty)
         #expect(h.engine.statistics[.headerReplay] == 2)
         // Slightly older but new (re-ordering within 160 ms): accepted.
-        let reordered = SupernodeStamp.make(SupernodeTime(microsecondsSince1970: h.now.microseconds - 100_000), random12: 9)
+        let reordered = SupernodeTime(microsecondsSince1970: h.now.microseconds - 100_000).headerStamp(random12: 9)
         #expect(h.receive(cipher.sealed(F.registerSuper(F.macA), stamp: reordered), from: F.sockA).count == 1)
         // Outside ±16 s of the clock: rejected, also for unknown senders.
-        let stale = SupernodeStamp.make(h.now.adding(seconds: -17), random12: 0)
+        let stale = h.now.adding(seconds: -17).headerStamp(random12: 0)
         #expect(h.receive(cipher.sealed(F.registerSuper(F.macB), stamp: stale), from: F.sockB).isEmpty)
-        let future = SupernodeStamp.make(h.now.adding(seconds: 17), random12: 0)
+        let future = h.now.adding(seconds: 17).headerStamp(random12: 0)
         #expect(h.receive(cipher.sealed(F.registerSuper(F.macB), stamp: future), from: F.sockB).isEmpty)
         #expect(h.engine.statistics[.headerStampWindow] == 2)
         // A relayed PACKET replayed by its sender: rejected too.

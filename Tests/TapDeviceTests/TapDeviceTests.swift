@@ -115,6 +115,18 @@ func sourceAddress(toward destination: UInt32) -> Result<UInt32, Errno> {
         #expect(Array(bytes[36..<44]) == [8, 0, UInt8(cn2n_RTA_OIF), 0, 7, 0, 0, 0])
         #expect(Array(bytes[44..<52]) == [8, 0, UInt8(cn2n_RTA_GATEWAY), 0, 192, 0, 2, 254])
     }
+
+    @Test func systemRouteMessageHasNoInterface() {
+        let route = IPv4Route(destination: ipv4(203, 0, 113, 9), prefixLength: 32, gateway: ipv4(192, 0, 2, 1))
+        let bytes = RouteNetlink.encode(route, interfaceIndex: nil, add: false, sequence: 9)
+        // nlmsghdr(16) + rtmsg(12) + DST(8) + GATEWAY(8): the kernel picks the device
+        #expect(bytes.count == 44)
+        #expect(bytes[0] == 44 && bytes[4] == UInt8(cn2n_RTM_DELROUTE))
+        #expect(Array(bytes[16..<20]) == [UInt8(AF_INET), 32, 0, 0])
+        #expect(Array(bytes[20..<24]) == [UInt8(cn2n_RT_TABLE_MAIN), UInt8(cn2n_RTPROT_STATIC), UInt8(cn2n_RT_SCOPE_UNIVERSE), UInt8(cn2n_RTN_UNICAST)])
+        #expect(Array(bytes[28..<36]) == [8, 0, UInt8(cn2n_RTA_DST), 0, 203, 0, 113, 9])
+        #expect(Array(bytes[36..<44]) == [8, 0, UInt8(cn2n_RTA_GATEWAY), 0, 192, 0, 2, 1])
+    }
 }
 
 @Suite(.enabled(if: canCreateTap, "needs root and /dev/net/tun"))
@@ -200,6 +212,13 @@ struct TapDeviceTests {
             try tap.removeRoute(viaGateway)
             try tap.removeRoute(direct)
             #expect(throws: TapError.system(Errno(code: ESRCH, call: "rtnetlink(RTM_DELROUTE)"))) { try tap.removeRoute(direct) }
+            // A route outside the device: the kernel picks the device that reaches the gateway.
+            let pinned = IPv4Route(destination: ipv4(198, 51, 100, 77), prefixLength: 32, gateway: ipv4(192, 0, 2, 254))
+            try SystemRoutes.add(pinned)
+            #expect(sourceAddress(toward: ipv4(198, 51, 100, 77)) == .success(address.address))
+            #expect(throws: TapError.system(Errno(code: EEXIST, call: "rtnetlink(RTM_NEWROUTE)"))) { try SystemRoutes.add(pinned) }
+            try SystemRoutes.remove(pinned)
+            #expect(throws: TapError.system(Errno(code: ESRCH, call: "rtnetlink(RTM_DELROUTE)"))) { try SystemRoutes.remove(pinned) }
             if isolated {  // a private namespace has no default route to fall back on
                 #expect(sourceAddress(toward: ipv4(198, 51, 100, 5)) == .failure(Errno(code: ENETUNREACH, call: "connect")))
             }

@@ -33,34 +33,14 @@ public enum EdgeCommandLine {
         let table = EdgeCommand.optionTable
         guard !arguments.isEmpty else { return .exit(help(columns: columns)) }
 
-        var options: [ParsedOption] = []
-        var warnings: [String] = []
-        var firstError: String?
-        var cliArguments = arguments[...]
-
-        if let path = arguments.first, !path.hasPrefix("-") {
-            cliArguments = arguments.dropFirst()
-            do throws(FileReadError) {
-                let file = ConfigFileGrammar.parse(try readFile(path), path: path, table: table)
-                options += file.options
-                warnings += file.warnings
-                firstError = file.error
-            } catch {
-                firstError = "configuration file: \(error)"
-            }
-        }
-        let cli = ArgvNormaliser.tokenise(cliArguments, table: table)
-        options += cli.options
-
-        if options.contains(where: { $0.key == "h" }) { return .exit(help(columns: columns)) }
-        if options.contains(where: { $0.key == "version" }) {
+        let gathered = GatheredOptions(arguments, table: table, readFile: readFile, strayHint: strayHint)
+        if gathered.wantsHelp { return .exit(help(columns: columns)) }
+        if gathered.wantsVersion {
             return .exit(CommandLineExit(status: 0, output: EdgeCommand.configuration.version + "\n"))
         }
-        if firstError == nil, let error = cli.error { firstError = "\(error)" }
-        if firstError == nil, let stray = cli.positionals.first {
-            firstError = "unexpected argument '\(stray)'" + strayHint(stray, in: Array(cliArguments))
-        }
-        if let firstError {
+        let options = gathered.options
+        var warnings = gathered.warnings
+        if let firstError = gathered.firstError {
             return .exit(usageError(.invalidConfiguration(firstError), warnings: warnings))
         }
 
@@ -171,12 +151,9 @@ public enum EdgeCommandLine {
     static let usageText = formatUsage(EdgeCommand.usageString())
 
     static func usageError(_ error: EdgeCLIError, warnings: [String]) -> CommandLineExit {
-        var text = warnings.map { "\(programName): warning: \($0)\n" }.joined()
-        text += "\(programName): \(error)\n"
-        if case .invalidConfiguration = error {
-            text += "\n" + usageText + "\nSee '\(programName) -h' for all options.\n"
-        }
-        return CommandLineExit(status: error.exitStatus, errorOutput: text)
+        let usage: String? = if case .invalidConfiguration = error { usageText } else { nil }
+        return .usageError(program: programName, problem: "\(error)", warnings: warnings, usage: usage,
+                           status: error.exitStatus)
     }
 
     /// `-A 3` is a bare -A (AES) followed by a stray `3` for getopt; say how to write it.

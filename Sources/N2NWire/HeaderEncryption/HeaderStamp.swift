@@ -14,6 +14,7 @@ public enum HeaderStamp {
     /// Allowed re-ordering behind the newest stamp seen: 160 000 µs.
     public static let jitter: Int64 = 0x0000_0000_2710_0000
 
+    @inlinable
     public static func make(unixSeconds: UInt64, microseconds: UInt64, random12: UInt16) -> UInt64 {
         (unixSeconds &<< 32) &+ (microseconds &<< 12) | UInt64(random12 & 0x0FFF)
     }
@@ -30,6 +31,7 @@ public enum HeaderStamp {
     }
 
     /// The `previous` a new peer or edge table entry starts with: `now − FRAME`.
+    @inlinable
     public static func initialPrevious(now: UInt64) -> UInt64 {
         now &- UInt64(bitPattern: frame)
     }
@@ -48,14 +50,25 @@ public enum HeaderStamp {
 
     /// `verify` with the reason for a rejection.
     public static func check(_ stamp: UInt64, now: UInt64, previous: inout UInt64?) throws(HeaderCryptoError) {
-        let skew = Int64(bitPattern: stamp &- now)
-        guard skew.magnitude < UInt64(frame) else {
+        guard isWithinFrame(stamp, now: now) else {
             throw .stampOutsideWindow(stamp: stamp, now: now)
         }
         guard let prev = previous else { return }
-        guard Int64(bitPattern: stamp &- prev) &+ jitter > 0 else {
+        guard isWithinJitter(stamp, previous: prev) else {
             throw .replayed(stamp: stamp, previous: prev)
         }
         previous = max(prev, stamp)
+    }
+
+    /// Spec 4.6 step 1 alone: `stamp` lies less than FRAME from `now` (either side).
+    @inlinable
+    public static func isWithinFrame(_ stamp: UInt64, now: UInt64) -> Bool {
+        Int64(bitPattern: stamp &- now).magnitude < UInt64(frame)
+    }
+
+    /// Spec 4.6 step 2 alone: `stamp` is not more than JITTER older than `previous`.
+    @inlinable
+    public static func isWithinJitter(_ stamp: UInt64, previous: UInt64) -> Bool {
+        Int64(bitPattern: stamp &- previous) &+ jitter > 0
     }
 }

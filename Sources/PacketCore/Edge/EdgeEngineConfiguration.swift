@@ -1,41 +1,12 @@
 import N2NWire
 
 extension EdgeEngine {
-    /// A configured supernode: `host:port` as given with `-l` (spec 8.1).
-    public struct Supernode: Hashable, Sendable, CustomStringConvertible {
-        public var host: String
-        public var port: UInt16
-
-        public init(host: String, port: UInt16) {
-            self.host = host
-            self.port = port
-        }
-
-        /// Splits `host:port` at the first `:` as 2.8 does; nil without a valid port.
-        public init?(parsing text: some StringProtocol) {
-            guard let colon = text.firstIndex(of: ":") else { return nil }
-            let host = text[..<colon]
-            let portText = text[text.index(after: colon)...]
-            guard !host.isEmpty, let port = UInt16(portText), port != 0 else { return nil }
-            self.host = String(host)
-            self.port = port
-        }
-
-        /// The address when `host` is a dotted IPv4 literal (no resolution needed).
-        public var literal: PeerSocket? {
-            guard case .v4(let a)? = IPAddress(ipv4: host) else { return nil }
-            return PeerSocket(ipv4: a, port: port)
-        }
-
-        public var description: String { "\(host):\(port)" }
-    }
-
     /// What the engine needs from the command line (spec 5.9); the CLI builds it.
     public struct Configuration: Sendable {
         public var community: Community
         public var mac: MACAddress
         /// One or two supernodes, in `-l` order.
-        public var supernodes: [Supernode]
+        public var supernodes: [SupernodeAddress]
         /// `-i`: seconds between registration rounds (>= 1).
         public var registrationInterval: Int = 20
         /// `-L`: REGISTER burst behaviour towards peers learned via the supernode (spec 5.7).
@@ -49,7 +20,7 @@ extension EdgeEngine {
         /// The TAP's IPv4 address (a.b.c.d as a number); 0 until DHCP supplies one.
         public var tapIPv4: UInt32 = 0
 
-        public init(community: Community, mac: MACAddress, supernodes: [Supernode]) {
+        public init(community: Community, mac: MACAddress, supernodes: [SupernodeAddress]) {
             self.community = community
             self.mac = mac
             self.supernodes = supernodes

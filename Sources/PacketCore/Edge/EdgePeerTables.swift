@@ -24,7 +24,7 @@ struct EdgePeer {
 
 /// What a registration with one configured supernode looks like right now.
 struct SupernodeSlot {
-    let configured: EdgeEngine.Supernode
+    let configured: SupernodeAddress
     let isLiteral: Bool
     /// Last successful resolution (kept when a later re-resolution fails).
     var address: PeerSocket?
@@ -36,7 +36,7 @@ struct SupernodeSlot {
     /// -H: newest valid stamp from this supernode (one slot per supernode, spec 10.2 item 13).
     var stamp: UInt64 = 0
 
-    init(_ configured: EdgeEngine.Supernode) {
+    init(_ configured: SupernodeAddress) {
         self.configured = configured
         let literal = configured.literal
         self.isLiteral = literal != nil

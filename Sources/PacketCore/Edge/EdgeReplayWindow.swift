@@ -17,8 +17,7 @@ public enum EdgeReplayWindow {
     /// Window check only (senders without a table entry).
     @inlinable
     public static func isWithinFrame(_ stamp: UInt64, now: UInt64) -> Bool {
-        var none: UInt64? = nil
-        return HeaderStamp.verify(stamp, now: now, previous: &none)
+        HeaderStamp.isWithinFrame(stamp, now: now)
     }
 
     /// Window check plus monotonicity against `previous`, which advances on success.

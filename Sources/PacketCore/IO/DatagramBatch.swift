@@ -11,18 +11,15 @@ import N2NWire
 /// `UDPSocket.send(_:count:)` or use `SendBatch`, which flushes for you.
 /// Each slot is `headroom + datagramCapacity` bytes; a datagram normally starts after the
 /// headroom so a header can later be prepended in place (`setDatagram(_:offset:length:)`).
+/// The slots are a `FrameBatch`, which has exactly that layout; this adds the peers.
 public final class DatagramBatch {
-    public let capacity: Int
-    public let datagramCapacity: Int
-    public let headroom: Int
+    public var capacity: Int { slots.capacity }
+    public var datagramCapacity: Int { slots.frameCapacity }
+    public var headroom: Int { slots.headroom }
     /// Datagrams 0..<count hold data.
-    public var count: Int { filled }
+    @inlinable public var count: Int { slots.count }
 
-    @usableFromInline var filled = 0
-    @usableFromInline let stride: Int
-    @usableFromInline let storage: UnsafeMutableRawPointer
-    @usableFromInline let offsets: UnsafeMutablePointer<Int>
-    @usableFromInline let lengths: UnsafeMutablePointer<Int>
+    @usableFromInline let slots: FrameBatch
     @usableFromInline let addresses: UnsafeMutablePointer<sockaddr_in6>
     @usableFromInline let addressLengths: UnsafeMutablePointer<socklen_t>
     let truncated: UnsafeMutablePointer<Bool>
@@ -32,16 +29,7 @@ public final class DatagramBatch {
     public init(capacity: Int = 64, datagramCapacity: Int = 2048, headroom: Int = 0) {
         precondition(capacity > 0 && datagramCapacity > 0 && headroom >= 0, "DatagramBatch sizes must be positive")
         precondition(capacity <= Int(UIO_MAXIOV), "recvmmsg/sendmmsg take at most UIO_MAXIOV messages")
-        self.capacity = capacity
-        self.datagramCapacity = datagramCapacity
-        self.headroom = headroom
-        stride = (headroom + datagramCapacity + 63) & ~63
-        storage = UnsafeMutableRawPointer.allocate(byteCount: stride * capacity, alignment: 64)
-        storage.initializeMemory(as: UInt8.self, repeating: 0, count: stride * capacity)
-        offsets = .allocate(capacity: capacity)
-        offsets.initialize(repeating: headroom, count: capacity)
-        lengths = .allocate(capacity: capacity)
-        lengths.initialize(repeating: 0, count: capacity)
+        slots = FrameBatch(capacity: capacity, frameCapacity: datagramCapacity, headroom: headroom)
         addresses = .allocate(capacity: capacity)
         addresses.initialize(repeating: sockaddr_in6(), count: capacity)
         addressLengths = .allocate(capacity: capacity)
@@ -60,9 +48,6 @@ public final class DatagramBatch {
     }
 
     deinit {
-        storage.deallocate()
-        offsets.deallocate()
-        lengths.deallocate()
         addresses.deallocate()
         addressLengths.deallocate()
         truncated.deallocate()
@@ -70,50 +55,41 @@ public final class DatagramBatch {
         vectors.deallocate()
     }
 
-    public var isFull: Bool { filled == capacity }
-    public var isEmpty: Bool { filled == 0 }
+    public var isFull: Bool { slots.isFull }
+    public var isEmpty: Bool { slots.count == 0 }
 
     /// The bytes of datagram `index` (index < count).
     @inlinable
-    public subscript(index: Int) -> UnsafeMutableRawBufferPointer {
-        precondition(index >= 0 && index < filled, "datagram index out of range")
-        return UnsafeMutableRawBufferPointer(start: storage + index * stride + offsets[index], count: lengths[index])
-    }
+    public subscript(index: Int) -> UnsafeMutableRawBufferPointer { slots[index] }
 
     /// The whole slot `index`, headroom included (index < capacity).
     @inlinable
-    public func slot(_ index: Int) -> UnsafeMutableRawBufferPointer {
-        precondition(index >= 0 && index < capacity, "slot index out of range")
-        return UnsafeMutableRawBufferPointer(start: storage + index * stride, count: headroom + datagramCapacity)
-    }
+    public func slot(_ index: Int) -> UnsafeMutableRawBufferPointer { slots.slot(index) }
 
     /// The sender of a received datagram or the destination of a queued one; nil if the
     /// kernel reported an address family other than IPv4/IPv6.
     @inlinable
     public func peer(_ index: Int) -> PeerSocket? {
-        precondition(index >= 0 && index < filled, "datagram index out of range")
+        precondition(index >= 0 && index < count, "datagram index out of range")
         return PeerSocket(sockaddr: UnsafeRawPointer(addresses + index), length: Int(addressLengths[index]))
     }
 
     /// True when the received datagram was longer than `datagramCapacity` and was cut.
     public func isTruncated(_ index: Int) -> Bool {
-        precondition(index >= 0 && index < filled, "datagram index out of range")
+        precondition(index >= 0 && index < count, "datagram index out of range")
         return truncated[index]
     }
 
     /// Moves datagram `index`'s window within its slot, e.g. after prepending a header.
     @inlinable
     public func setDatagram(_ index: Int, offset: Int, length: Int) {
-        precondition(index >= 0 && index < filled, "datagram index out of range")
-        precondition(offset >= 0 && length >= 0 && offset + length <= headroom + datagramCapacity, "datagram outside its slot")
-        offsets[index] = offset
-        lengths[index] = length
+        slots.setFrame(index, offset: offset, length: length)
     }
 
     /// Readdresses datagram `index`.
     @inlinable
     public func setPeer(_ index: Int, _ peer: PeerSocket) {
-        precondition(index >= 0 && index < filled, "datagram index out of range")
+        precondition(index >= 0 && index < count, "datagram index out of range")
         storePeer(peer, at: index)
     }
 
@@ -128,10 +104,8 @@ public final class DatagramBatch {
     /// full or `bytes` is longer than `datagramCapacity`.
     @discardableResult
     public func append(_ bytes: UnsafeRawBufferPointer, to peer: PeerSocket) -> Bool {
-        guard filled < capacity, bytes.count <= datagramCapacity else { return false }
-        let start = storage + filled * stride + headroom
-        if let base = bytes.baseAddress { start.copyMemory(from: base, byteCount: bytes.count) }
-        commit(length: bytes.count, to: peer)
+        guard slots.append(bytes) else { return false }
+        storePeer(peer, at: slots.count - 1)
         return true
     }
 
@@ -143,24 +117,13 @@ public final class DatagramBatch {
     public func appendDatagram<E: Error>(
         to peer: PeerSocket, _ fill: (UnsafeMutableRawBufferPointer) throws(E) -> Int
     ) throws(E) -> Bool {
-        guard filled < capacity else { return false }
-        let buffer = UnsafeMutableRawBufferPointer(start: storage + filled * stride + headroom, count: datagramCapacity)
-        let length = try fill(buffer)
-        guard length > 0 else { return true }
-        precondition(length <= datagramCapacity, "datagram longer than its slot")
-        commit(length: length, to: peer)
+        let index = slots.count
+        guard try slots.appendFrame(fill) else { return false }
+        if slots.count > index { storePeer(peer, at: index) }
         return true
     }
 
-    @usableFromInline
-    func commit(length: Int, to peer: PeerSocket) {
-        offsets[filled] = headroom
-        lengths[filled] = length
-        storePeer(peer, at: filled)
-        filled += 1
-    }
-
-    public func removeAll() { filled = 0 }
+    public func removeAll() { slots.removeAll() }
 
     // MARK: system call plumbing
 
@@ -168,7 +131,7 @@ public final class DatagramBatch {
     func prepareForReceive() {
         let addressSize = socklen_t(MemoryLayout<sockaddr_in6>.size)
         for i in 0..<capacity {
-            vectors[i].iov_base = storage + i * stride + headroom
+            vectors[i].iov_base = slots.slot(i).baseAddress! + headroom
             vectors[i].iov_len = datagramCapacity
             headers[i].msg_hdr.msg_namelen = addressSize
             headers[i].msg_hdr.msg_flags = 0
@@ -178,21 +141,21 @@ public final class DatagramBatch {
 
     /// Records what recvmmsg filled in for the first `received` headers.
     func finishReceive(_ received: Int) {
+        slots.removeAll()
         for i in 0..<received {
-            offsets[i] = headroom
-            lengths[i] = min(Int(headers[i].msg_len), datagramCapacity)
+            slots.commitNext(length: Int(headers[i].msg_len))
             addressLengths[i] = headers[i].msg_hdr.msg_namelen
             truncated[i] = headers[i].msg_hdr.msg_flags & cn2n_MSG_TRUNC != 0
         }
-        filled = received
     }
 
     /// Points headers 0..<count at their datagrams and peers. On an IPv6 socket, IPv4
     /// destinations are rewritten as IPv4-mapped addresses.
     func prepareForSend(count: Int, socketFamily: Int32) {
         for i in 0..<count {
-            vectors[i].iov_base = storage + i * stride + offsets[i]
-            vectors[i].iov_len = lengths[i]
+            let datagram = slots[i]
+            vectors[i].iov_base = datagram.baseAddress
+            vectors[i].iov_len = datagram.count
             if socketFamily == AF_INET6 && addresses[i].sin6_family == sa_family_t(AF_INET),
                 let peer = PeerSocket(sockaddr: UnsafeRawPointer(addresses + i), length: Int(addressLengths[i])) {
                 addressLengths[i] = peer.write(sockaddr: UnsafeMutableRawPointer(addresses + i), family: AF_INET6)

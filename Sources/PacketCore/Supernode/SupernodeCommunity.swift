@@ -33,7 +33,7 @@ public struct SupernodeEdge: Sendable, Equatable {
     init(socket: PeerSocket, now: SupernodeTime, burst: Double) {
         self.socket = socket
         lastSeen = now.seconds
-        replay = ReplayGuard(start: SupernodeStamp.initial(now))
+        replay = ReplayGuard(start: HeaderStamp.initialPrevious(now: now.headerStamp()))
         broadcastTokens = burst
         broadcastRefill = now.microseconds
     }

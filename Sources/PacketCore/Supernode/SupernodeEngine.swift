@@ -188,14 +188,8 @@ public final class SupernodeEngine {
         let cipher = sealed == nil ? nil : c.cipher
         let relayed: UnsafeRawBufferPointer
         if header.flags.contains(.fromSupernode) {
-            // Already relayed once: passed on as is (TTL untouched), re-sealed over its own header.
-            if let cipher {
-                guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source),
-                      seal(cipher, length: length, headerLength: sealed!.headerLength, source, now) else { return }
-                relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
-            } else {
-                relayed = UnsafeRawBufferPointer(datagram)
-            }
+            guard let passed = passOn(datagram, cipher, sealed, source, now) else { return }
+            relayed = passed
         } else {
             let outHeader = CommonHeader(ttl: header.ttl - 1, code: .packet, flags: Self.relayFlags,
                                          community: header.community)
@@ -237,13 +231,8 @@ public final class SupernodeEngine {
         let cipher = sealed == nil ? nil : c.cipher
         let relayed: UnsafeRawBufferPointer
         if header.flags.contains(.fromSupernode) {
-            if let cipher {
-                guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source),
-                      seal(cipher, length: length, headerLength: sealed!.headerLength, source, now) else { return }
-                relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
-            } else {
-                relayed = UnsafeRawBufferPointer(datagram)
-            }
+            guard let passed = passOn(datagram, cipher, sealed, source, now) else { return }
+            relayed = passed
         } else {
             let outHeader = CommonHeader(ttl: header.ttl - 1, code: .register, flags: Self.relayFlags,
                                          community: header.community)
@@ -336,7 +325,7 @@ public final class SupernodeEngine {
     /// (spec 10.2 item 13: no 2.x supernode sends to another, so the flag proves nothing).
     private func checkStamp(_ sealed: Opened, _ c: SupernodeCommunity, _ mac: MACAddress, _ source: PeerSocket,
                             _ now: SupernodeTime) -> Bool {
-        guard SupernodeStamp.inWindow(sealed.stamp, now: now) else {
+        guard HeaderStamp.isWithinFrame(sealed.stamp, now: now.headerStamp()) else {
             drop(.headerStampWindow, source)
             return false
         }
@@ -390,6 +379,16 @@ public final class SupernodeEngine {
         }
     }
 
+    /// A datagram a supernode already relayed goes on as is (TTL untouched); with header encryption
+    /// it is re-sealed over its own header with a fresh stamp. nil when dropped (counted).
+    private func passOn(_ datagram: UnsafeMutableRawBufferPointer, _ cipher: (any SupernodeHeaderCipher)?,
+                        _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) -> UnsafeRawBufferPointer? {
+        guard let cipher else { return UnsafeRawBufferPointer(datagram) }
+        guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source),
+              seal(cipher, length: length, headerLength: sealed!.headerLength, source, now) else { return nil }
+        return UnsafeRawBufferPointer(rebasing: scratch[0..<length])
+    }
+
     private func copyToScratch(_ bytes: UnsafeRawBufferPointer, _ source: PeerSocket) -> Int? {
         guard bytes.count <= scratch.count else {
             drop(.oversize, source)
@@ -405,7 +404,7 @@ public final class SupernodeEngine {
         var bits: UInt16 = 0
         if let random { withUnsafeMutableBytes(of: &bits) { random.fill($0) } }
         let sealed = cipher.seal(UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length]), headerLength: headerLength,
-                                 stamp: SupernodeStamp.make(now, random12: bits))
+                                 stamp: now.headerStamp(random12: bits))
         if !sealed { drop(.sealFailed, source) }
         return sealed
     }

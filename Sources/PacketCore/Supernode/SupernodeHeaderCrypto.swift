@@ -26,38 +26,12 @@ public protocol SupernodeHeaderCipher: AnyObject {
 /// Builds the header cipher of a whitelisted community (spec 4.2: keys derive from the 16 name bytes).
 public typealias SupernodeHeaderCipherFactory = (Community) -> any SupernodeHeaderCipher
 
-/// Time stamps and the replay check of spec 4.3/4.6, on the raw 64-bit values.
-public enum SupernodeStamp {
-    /// Allowed deviation from the local clock: 16 s.
-    public static let frame: UInt64 = 0x0000_0010_0000_0000
-    /// Allowed re-ordering behind the newest stamp seen: 160 ms.
-    public static let jitter: UInt64 = 0x0000_0000_2710_0000
-
-    /// `(seconds << 32) + (microseconds << 12) | random12` (spec 4.3).
+extension SupernodeTime {
+    /// This time as a header stamp (spec 4.3, `HeaderStamp` layout); `random12` fills the low 12 bits.
     @inlinable
-    public static func make(_ now: SupernodeTime, random12: UInt16) -> UInt64 {
-        let seconds = UInt64(truncatingIfNeeded: now.seconds) & 0xFFFF_FFFF
-        let micros = UInt64(truncatingIfNeeded: now.microseconds % 1_000_000)
-        return (seconds << 32) &+ (micros << 12) | UInt64(random12 & 0x0FFF)
-    }
-
-    /// True when `stamp` is within ±16 s of the local clock (spec 4.6 step 1).
-    @inlinable
-    public static func inWindow(_ stamp: UInt64, now: SupernodeTime) -> Bool {
-        let diff = Int64(bitPattern: stamp &- make(now, random12: 0))
-        return diff.magnitude < frame
-    }
-
-    /// Spec 4.6 step 2: not more than 160 ms older than the newest stamp seen from this sender.
-    @inlinable
-    public static func notTooOld(_ stamp: UInt64, previous: UInt64) -> Bool {
-        Int64(bitPattern: stamp &- previous &+ jitter) > 0
-    }
-
-    /// The starting "last stamp" of a new table entry: now − FRAME (spec 4.6).
-    @inlinable
-    public static func initial(_ now: SupernodeTime) -> UInt64 {
-        make(now, random12: 0) &- frame
+    public func headerStamp(random12: UInt16 = 0) -> UInt64 {
+        HeaderStamp.make(unixSeconds: UInt64(truncatingIfNeeded: seconds),
+                         microseconds: UInt64(truncatingIfNeeded: microseconds % 1_000_000), random12: random12)
     }
 }
 
@@ -88,7 +62,7 @@ public struct ReplayGuard: Sendable, Equatable {
     /// Checks `stamp` against this sender's history and records it when accepted. The window check
     /// against the local clock is done separately (it applies to unknown senders too).
     public mutating func accept(_ stamp: UInt64, fingerprint: UInt64) -> Bool {
-        guard SupernodeStamp.notTooOld(stamp, previous: newest) else { return false }
+        guard HeaderStamp.isWithinJitter(stamp, previous: newest) else { return false }
         if any(recent .== SIMD8(repeating: fingerprint)) { return false }
         recent[next] = fingerprint
         next = (next + 1) & 7

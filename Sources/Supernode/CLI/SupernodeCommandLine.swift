@@ -21,36 +21,19 @@ public enum SupernodeCommandLine {
         let table = SupernodeCommand.optionTable
         guard !arguments.isEmpty else { return .exit(help(columns: columns)) }
 
-        var options: [ParsedOption] = []
-        var warnings: [String] = []
-        var firstError: String?
-        var cliArguments = arguments[...]
-
-        if let path = arguments.first, !path.hasPrefix("-") {
-            cliArguments = arguments.dropFirst()
-            do throws(FileReadError) {
-                let file = ConfigFileGrammar.parse(try readFile(path), path: path, table: table)
-                options += file.options
-                warnings += file.warnings
-                firstError = file.error
-            } catch {
-                firstError = "configuration file: \(error)"
-            }
-        }
-        let cli = ArgvNormaliser.tokenise(cliArguments, table: table)
-        options += cli.options
-
-        if options.contains(where: { $0.key == "h" }) { return .exit(help(columns: columns)) }
-        if options.contains(where: { $0.key == "version" }) {
+        let gathered = GatheredOptions(arguments, table: table, readFile: readFile)
+        if gathered.wantsHelp { return .exit(help(columns: columns)) }
+        if gathered.wantsVersion {
             return .exit(CommandLineExit(status: 0, output: SupernodeCommand.configuration.version + "\n"))
         }
-        if firstError == nil, let error = cli.error { firstError = "\(error)" }
-        if firstError == nil, let stray = cli.positionals.first { firstError = "unexpected argument '\(stray)'" }
-        if let firstError { return .exit(usageError(SupernodeCLIError(firstError), warnings: warnings)) }
+        let warnings = gathered.warnings
+        if let firstError = gathered.firstError {
+            return .exit(usageError(SupernodeCLIError(firstError), warnings: warnings))
+        }
 
         let command: SupernodeCommand
         do {
-            command = try SupernodeCommand.parse(ArgvNormaliser.render(options, table: table))
+            command = try SupernodeCommand.parse(ArgvNormaliser.render(gathered.options, table: table))
         } catch {
             return .exit(usageError(SupernodeCLIError(SupernodeCommand.message(for: error)), warnings: warnings))
         }
@@ -83,9 +66,7 @@ public enum SupernodeCommandLine {
     static let usageText = formatUsage(SupernodeCommand.usageString())
 
     static func usageError(_ error: SupernodeCLIError, warnings: [String]) -> CommandLineExit {
-        var text = warnings.map { "\(programName): warning: \($0)\n" }.joined()
-        text += "\(programName): \(error)\n\n" + usageText
-        text += "\nSee '\(programName) -h' for all options.\n"
-        return CommandLineExit(status: SupernodeCLIError.exitStatus, errorOutput: text)
+        .usageError(program: programName, problem: "\(error)", warnings: warnings, usage: usageText,
+                    status: SupernodeCLIError.exitStatus)
     }
 }

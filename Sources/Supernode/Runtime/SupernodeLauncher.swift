@@ -12,7 +12,8 @@ enum SupernodeLauncher {
     static let privilegeFailureStatus: Int32 = 1
 
     static func run(_ configuration: SupernodeConfiguration, warnings: [String]) -> Int32 {
-        var logger = SupernodeLogging.standardError(verbosity: configuration.verbosity)
+        ProcessLog.verbosity.store(configuration.verbosity, ordering: .relaxed)
+        let logger = Logger(label: "supernode") { _ in ProcessLogHandler() }
         for warning in warnings { logger.warning("\(warning)") }
 
         var whitelist: [Community]?
@@ -41,7 +42,7 @@ enum SupernodeLauncher {
                 logger.critical("\(error)")
                 return daemonFailureStatus
             }
-            logger = SupernodeLogging.syslog(verbosity: configuration.verbosity)
+            ProcessLog.switchToSyslog(identifier: "supernode")
         }
 
         switch PrivilegeDrop.plan(requestedUID: configuration.userID, requestedGID: configuration.groupID) {
