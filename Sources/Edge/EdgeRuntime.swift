@@ -1,0 +1,355 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import N2NWire
+import PacketCore
+
+/// Why the edge could not start (spec 8.5: exit 1).
+struct EdgeStartupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The edge process: TAP device, sockets and event loop around an `EdgeEngine` (spec 5.2, 5.4).
+///
+/// One thread runs everything: epoll waits on the TAP, the main, discovery and management sockets
+/// and the loop's wake-up eventfd, with the engine's next timer as the timeout (exact, not the 10-s
+/// select granularity of 2.8). Each readiness drains a bounded number of batches (recvmmsg /
+/// several TAP reads), and the datagrams and frames the engine produced are flushed right after,
+/// in one sendmmsg. Host names are resolved on helper threads (`SupernodeResolver`).
+final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
+    let config: EdgeConfiguration
+    let mac: MACAddress
+    var logger: Logger
+    let loop: EventLoop
+    let clock = SystemEdgeClock()
+    let random = SystemRandom()
+
+    var tap: TapDevice?
+    var tapRegistration: IORegistration?
+    let mainSocket: UDPSocket
+    let managementSocket: UDPSocket
+    let discoverySocket: UDPSocket?
+    let sendBatch: SendBatch
+    let receiveBatch: DatagramBatch
+    let tapIn: FrameBatch
+    let tapOut: FrameBatch
+    let managementBuffer: UnsafeMutableRawBufferPointer
+    let normalTTL: Int
+    var resolver: SupernodeResolver!
+    var engine: EdgeEngine!
+    var routes: EdgeRoutes?
+    var stopping = false
+    var joinFailureLogged = false
+
+    /// Batches drained per readiness before the other descriptors get their turn.
+    static let batchesPerWakeup = 4
+
+    init(config: EdgeConfiguration, logger: Logger) throws(EdgeStartupError) {
+        self.config = config
+        self.logger = logger
+        mac = config.mac ?? MACAddress.randomLocallyAdministered()
+        do { loop = try EventLoop() } catch { throw EdgeStartupError("cannot create the event loop: \(error)") }
+
+        // Sockets (spec 5.2 step 4).
+        do {
+            mainSocket = try UDPSocket(bindingTo: PeerSocket(ipv4: 0, port: config.localPort))
+        } catch {
+            throw EdgeStartupError("cannot open the UDP socket on port \(config.localPort): \(error)")
+        }
+        do {
+            if let tos = config.tos { try mainSocket.setTypeOfService(tos) }
+            try mainSocket.setPathMTUDiscovery(config.pmtuDiscovery ? .do : .dont)
+            try? mainSocket.setReceiveBufferSize(1 << 21)
+            try? mainSocket.setSendBufferSize(1 << 21)
+            normalTTL = try mainSocket.timeToLive()
+        } catch {
+            throw EdgeStartupError("cannot configure the UDP socket: \(error)")
+        }
+        do {
+            managementSocket = try UDPSocket(bindingTo: PeerSocket(ipv4: 0x7F00_0001, port: config.managementPort))
+        } catch {
+            throw EdgeStartupError("cannot open the management socket 127.0.0.1:\(config.managementPort): \(error)")
+        }
+        do {
+            discoverySocket = try UDPSocket(bindingTo: PeerSocket(ipv4: 0, port: PeerSocket.discoveryGroup.port), reuseAddress: true)
+        } catch {
+            logger.warning("local peer discovery disabled: cannot bind 0.0.0.0:1968: \(error)")
+            discoverySocket = nil
+        }
+        let datagramCapacity = maxFrameLength + FramePipeline.maxOverhead
+        sendBatch = SendBatch(socket: mainSocket, capacity: 64, datagramCapacity: datagramCapacity)
+        receiveBatch = DatagramBatch(capacity: 32, datagramCapacity: maxFrameLength)
+        tapIn = FrameBatch(capacity: 32, frameCapacity: maxFrameLength)
+        tapOut = FrameBatch(capacity: 64, frameCapacity: maxFrameLength)
+        managementBuffer = .allocate(byteCount: maxFrameLength, alignment: 8)
+
+        // TAP (spec 5.2 step 3).
+        try openTap()
+
+        // Keys and the engine (step 5).
+        let transform: any PayloadTransform
+        do {
+            transform = try config.transform.makeTransform(passphrase: Array((config.key ?? "").utf8), random: random)
+        } catch {
+            throw EdgeStartupError("cannot set up the \(config.transform) transform: \(error)")
+        }
+        let pipeline = FramePipeline(community: config.community, transform: transform, compression: config.compression,
+                                     headerEncryption: config.headerEncryption, random: random)
+        var engineConfig = EdgeEngine.Configuration(
+            community: config.community, mac: mac,
+            supernodes: config.supernodes.map { EdgeEngine.Supernode(host: $0.host, port: $0.port) })
+        engineConfig.registrationInterval = config.registerInterval
+        engineConfig.registerTTL = config.registerTTL
+        engineConfig.allowP2P = config.allowP2P
+        engineConfig.dropMulticast = !config.acceptMulticast
+        engineConfig.allowRouting = config.allowRouting
+        engineConfig.tapIPv4 = currentTapAddress()
+        engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,
+                            datagrams: self, frames: self, host: self, logger: logger,
+                            verbosity: edgeVerbosity.load(ordering: .relaxed))
+        engine.onVerbosityChange = { edgeVerbosity.store($0, ordering: .relaxed) }
+        let waker = loop.waker
+        resolver = SupernodeResolver { waker.wake() }
+
+        // Routes (step 6).
+        if !config.routes.isEmpty, let tap {
+            routes = EdgeRoutes(tap: tap, logger: logger)
+            routes?.add(config.routes, supernodes: config.supernodes.map { EdgeEngine.Supernode(host: $0.host, port: $0.port) })
+        }
+        try registerDescriptors()
+    }
+
+    deinit { managementBuffer.deallocate() }
+
+    // MARK: - TAP
+
+    func openTap() throws(EdgeStartupError) {
+        let device: TapDevice
+        do {
+            device = try TapDevice(name: config.tapName)
+            try device.setMACAddress(mac.rawValue)
+            try device.setMTU(config.mtu)
+            if let address = config.tapAddress, address.mode == .static {
+                guard let assignment = IPv4Interface(address: address.ipv4, netmask: config.netmask) else {
+                    throw TapError.badPrefixLength(-1)
+                }
+                try device.setIPv4(assignment)
+            }
+            try device.setUp(true)
+        } catch {
+            throw EdgeStartupError("cannot set up TAP device \(config.tapName): \(error)")
+        }
+        tap = device
+        logger.notice("created TAP \(device.name) mac \(mac) mtu \(config.mtu) address \(config.tapAddress.map(\.description) ?? "-")")
+    }
+
+    func currentTapAddress() -> UInt32 {
+        guard let address = config.tapAddress else { return 0 }
+        if address.mode == .static { return address.ipv4 }
+        return (try? tap?.ipv4())??.address ?? 0
+    }
+
+    /// A TAP read error: close it and try again in 3 s without blocking the loop (2.8 slept 3 s).
+    func tapFailed(_ error: Errno) {
+        logger.error("TAP read failed: \(error); reopening in 3 s")
+        if let registration = tapRegistration { try? loop.unregister(registration) }
+        tapRegistration = nil
+        tap?.close()
+        tap = nil
+        loop.schedule(after: .seconds(3)) { [unowned self] in self.reopenTap() }
+    }
+
+    func reopenTap() {
+        do {
+            try openTap()
+            if let tap {
+                tapRegistration = try? loop.register(tap.descriptor.rawValue) { [unowned self] _ in self.drainTap() }
+            }
+        } catch {
+            logger.error("\(error); retrying in 3 s")
+            loop.schedule(after: .seconds(3)) { [unowned self] in self.reopenTap() }
+        }
+    }
+
+    // MARK: - Event handlers
+
+    func registerDescriptors() throws(EdgeStartupError) {
+        do {
+            if let tap {
+                tapRegistration = try loop.register(tap.descriptor.rawValue) { [unowned self] _ in self.drainTap() }
+            }
+            try loop.register(mainSocket.descriptor.rawValue) { [unowned self] _ in self.drain(self.mainSocket) }
+            if let discoverySocket {
+                try loop.register(discoverySocket.descriptor.rawValue) { [unowned self] _ in self.drain(discoverySocket) }
+            }
+            try loop.register(managementSocket.descriptor.rawValue) { [unowned self] _ in self.drainManagement() }
+        } catch {
+            throw EdgeStartupError("cannot watch the descriptors: \(error)")
+        }
+        if config.tapAddress?.mode == .dhcp {
+            // Spec 5.11: re-read the address an external DHCP client gave the TAP.
+            loop.schedule(after: .seconds(30), repeating: .seconds(30)) { [unowned self] in
+                let address = self.currentTapAddress()
+                if address != self.engine.tapIPv4 {
+                    self.logger.notice("TAP address is now \(IPAddress.v4(address))")
+                    self.engine.tapIPv4 = address
+                }
+            }
+        }
+    }
+
+    func drainTap() {
+        guard let tap else { return }
+        for _ in 0..<EdgeRuntime.batchesPerWakeup {
+            let n: Int
+            do { n = try tap.read(into: tapIn) } catch {
+                tapFailed(error)
+                return
+            }
+            for i in 0..<n { engine.handleFrame(UnsafeRawBufferPointer(tapIn[i])) }
+            flushDatagrams()
+            if n < tapIn.capacity { break }
+        }
+    }
+
+    func drain(_ socket: UDPSocket) {
+        for _ in 0..<EdgeRuntime.batchesPerWakeup {
+            let n: Int
+            do { n = try socket.receive(into: receiveBatch) } catch {
+                logger.error("receive failed: \(error)")
+                return
+            }
+            for i in 0..<n {
+                guard !receiveBatch.isTruncated(i), let peer = receiveBatch.peer(i) else {
+                    engine.countDrop(.oversized)
+                    continue
+                }
+                engine.handleDatagram(receiveBatch[i], from: peer)
+            }
+            flushDatagrams()
+            flushFrames()
+            if n < receiveBatch.capacity { break }
+        }
+    }
+
+    func drainManagement() {
+        for _ in 0..<16 {
+            guard let (length, peer) = (try? managementSocket.receive(into: managementBuffer)) ?? nil else { return }
+            let request = UnsafeRawBufferPointer(rebasing: managementBuffer[0..<min(length, managementBuffer.count)])
+            let response = engine.handleManagement(request)
+            if let reply = response.reply, let peer {
+                reply.withUnsafeBytes { _ = try? managementSocket.send($0, to: peer) }
+            }
+            if response.stop { requestStop("management stop") }
+        }
+    }
+
+    func requestStop(_ why: String) {
+        if stopping { return }
+        stopping = true
+        logger.notice("\(why): shutting down")
+        loop.stop()
+    }
+
+    // MARK: - Sinks and host
+
+    func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket) {
+        do { try sendBatch.enqueue(datagram, to: destination) } catch {
+            logger.error("send failed: \(error)")
+        }
+    }
+
+    func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int) {
+        flushDatagrams()
+        do {
+            try mainSocket.setTimeToLive(ipTTL)
+            _ = try mainSocket.send(datagram, to: destination)
+            try mainSocket.setTimeToLive(normalTTL)
+        } catch {
+            logger.error("send with TTL \(ipTTL) failed: \(error)")
+            try? mainSocket.setTimeToLive(normalTTL)
+        }
+    }
+
+    func writeFrame(_ frame: UnsafeRawBufferPointer) {
+        if tapOut.append(frame) { return }
+        flushFrames()
+        if !tapOut.append(frame) { engine.countDrop(.oversized) }
+    }
+
+    func flushDatagrams() {
+        do { try sendBatch.flush() } catch { logger.error("send failed: \(error)") }
+    }
+
+    func flushFrames() {
+        guard tapOut.count > 0 else { return }
+        defer { tapOut.removeAll() }
+        guard let tap else { return }
+        do { _ = try tap.write(tapOut) } catch { logger.error("TAP write failed: \(error)") }
+    }
+
+    func joinDiscoveryGroup() -> Bool {
+        guard let discoverySocket else { return false }
+        do {
+            try discoverySocket.joinMulticastGroup(0xE000_0044)
+            return true
+        } catch {
+            if !joinFailureLogged {
+                joinFailureLogged = true
+                logger.warning("cannot join 224.0.0.68 yet (\(error)); retrying every round")
+            }
+            return false
+        }
+    }
+
+    func resolveSupernode(index: Int, host: String, port: UInt16) {
+        resolver.resolve(index: index, host: host, port: port)
+    }
+
+    // MARK: - Running
+
+    /// Installs the signal handlers and runs until SIGINT/SIGTERM or management `stop`.
+    func run(daemonised: Bool) -> Int32 {
+        do {
+            try loop.onSignals([SIGINT, SIGTERM]) { [unowned self] signal in
+                // A second signal exits at once (spec 8.5).
+                if self.stopping { _exit(0) }
+                self.requestStop("signal \(signal)")
+            }
+        } catch {
+            logger.error("cannot install signal handlers: \(error)")
+            return 1
+        }
+        if daemonised { signal(SIGHUP, SIG_IGN) }
+        engine.start()
+        flushDatagrams()
+        while !loop.waker.isStopRequested {
+            let wait = max(0, engine.nextDeadline - clock.monotonicNanoseconds)
+            do {
+                try loop.runOnce(maxWait: .nanoseconds(wait))
+            } catch {
+                logger.error("event loop failed: \(error)")
+                return 1
+            }
+            for answer in resolver.drain() { engine.supernodeResolved(index: answer.index, address: answer.address) }
+            engine.tick()
+            flushDatagrams()
+            flushFrames()
+        }
+        shutdown()
+        return 0
+    }
+
+    func shutdown() {
+        flushDatagrams()
+        flushFrames()
+        for line in engine.exitSummary { logger.notice("\(line)") }
+        routes?.removeAll()
+        tap?.close()
+        try? mainSocket.close()
+        try? managementSocket.close()
+        try? discoverySocket?.close()
+    }
+}

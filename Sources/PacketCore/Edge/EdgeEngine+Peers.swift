@@ -1,0 +1,182 @@
+import N2NWire
+
+// Peer tables and P2P establishment (spec 5.5, 5.7, 5.8), with these deliberate changes:
+// - REGISTERs to a peer carry a cookie keyed per peer MAC with a secret, and a REGISTER_ACK moves
+//   a peer to the known table only if it echoes that cookie and is addressed to us (spec 10.2
+//   item 15: an off-path sender can no longer redirect a pending peer). 2.x edges echo the cookie.
+// - A known peer that has been quiet for 5 s gets a direct REGISTER as a probe when we send to it;
+//   its REGISTER_ACK counts as direct traffic, so a one-way stream does not fall back to the
+//   supernode every 10 s (item 25). A probe unanswered for 2 s ends P2P at once (a peer that
+//   vanished or moved costs ~7 s instead of 10); the entry never outlives the 10 s of 2.8.
+// - A pending peer heard of via the supernode is re-registered (at most every 2 s) instead of only
+//   at creation (item 25), and pending entries without an address get one this way.
+extension EdgeEngine {
+    /// The cookie of our REGISTERs to `mac`: stable per peer, unpredictable without the key.
+    func peerCookie(_ mac: MACAddress) -> UInt32 {
+        var h = Hasher()
+        h.combine(cookieKey.0)
+        h.combine(mac.rawValue)
+        h.combine(cookieKey.1)
+        return UInt32(truncatingIfNeeded: h.finalize())
+    }
+
+    func sendRegister(to destination: PeerSocket, peer mac: MACAddress, ipTTL: Int? = nil) {
+        guard configuration.allowP2P, destination.isUsable else { return }
+        logger.debug("send REGISTER to \(mac) at \(destination)")
+        sendControl(.register(Register(cookie: peerCookie(mac), srcMac: configuration.mac, dstMac: mac)),
+                    to: destination, ipTTL: ipTTL)
+    }
+
+    /// REGISTER with a zero dstMac to 224.0.0.68:1968 (spec 5.8): at every round, and when a new
+    /// pending entry appears, then at most once per second (a stream of direct packets from a
+    /// peer that does not know us yet re-creates its entry per packet, as in 2.8).
+    func sendDiscoveryRegister(now: Int64? = nil) {
+        guard configuration.allowP2P, multicastJoined else { return }
+        if let now {
+            if let last = lastDiscoveryRegister, now - last < Nanos.second { return }
+            lastDiscoveryRegister = now
+        }
+        sendControl(.register(Register(srcMac: configuration.mac, dstMac: .zero)), to: .discoveryGroup)
+    }
+
+    /// The REGISTERs of spec 5.7 `register_with_new_peer`, by trigger and `-L`.
+    func sendPeerRegisters(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool) {
+        guard configuration.allowP2P else { return }
+        guard viaSupernode else {
+            sendRegister(to: sock, peer: mac)
+            return
+        }
+        let ttl = configuration.registerTTL
+        if ttl > 1 {
+            // Opens our NAT towards the predicted ports without reaching the peer.
+            var probe = sock
+            for _ in 0..<16 {
+                sendRegister(to: probe, peer: mac, ipTTL: ttl)
+                probe.port &+= 1
+            }
+        } else if ttl <= 0 {
+            sendRegister(to: sock, peer: mac)
+        }
+        if let sn = currentSupernodeAddress { sendRegister(to: sn, peer: mac) }
+    }
+
+    /// `register_with_new_peer(mac, sock, via_sn)`.
+    func registerWithNewPeer(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool, now: Int64) {
+        if let index = pending.index(forKey: mac) {
+            pending.values[index].sock = sock
+            guard viaSupernode, sock.isUsable else { return }
+            if let last = pending.values[index].lastRegister, now - last < EdgeTimers.reRegisterSpacing { return }
+            pending.values[index].lastRegister = now
+            sendPeerRegisters(mac, sock: sock, viaSupernode: true)
+            return
+        }
+        var entry = EdgePeer(sock: sock, now: now, stamp: EdgeReplayWindow.initialStamp(now: nowStamp))
+        entry.lastRegister = now
+        pending[mac] = entry
+        logger.debug("new pending peer \(mac) at \(sock) (pending \(pending.count))")
+        sendPeerRegisters(mac, sock: sock, viaSupernode: viaSupernode)
+        sendDiscoveryRegister(now: now)
+    }
+
+    /// "Peer seen" (`check_peer_registration_needed`, spec 5.5) for every PACKET and accepted REGISTER.
+    func peerSeen(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool, now: Int64) {
+        guard let index = known.index(forKey: mac) else {
+            registerWithNewPeer(mac, sock: sock, viaSupernode: viaSupernode, now: now)
+            return
+        }
+        if !viaSupernode { known.values[index].lastP2P = now }
+        guard now - known.values[index].lastSeen >= EdgeTimers.sockCheckSpacing else { return }
+        if sock.address.isUnspecified || mac.isBroadcast { return }
+        if known.values[index].sock == sock {
+            known.values[index].lastSeen = now
+        } else if !viaSupernode {
+            logger.notice("peer \(mac) changed socket \(known.values[index].sock) -> \(sock)")
+            known.remove(at: index)
+            registerWithNewPeer(mac, sock: sock, viaSupernode: false, now: now)
+        }
+        // Via the supernode: the supernode may see another socket than we do; ignore.
+    }
+
+    func handleRegisterAck(_ ack: RegisterAck, source: PeerSocket, stamp: UInt64?, now: Int64) {
+        guard verifyPeerStamp(stamp, mac: ack.srcMac) else { return }
+        guard ack.dstMac == configuration.mac, ack.cookie == peerCookie(ack.srcMac) else {
+            statistics.countDrop(.unmatchedAck)
+            logger.debug("REGISTER_ACK from \(source) does not answer our REGISTER")
+            return
+        }
+        if let index = pending.index(forKey: ack.srcMac) {
+            var entry = pending.remove(at: index).value
+            entry.sock = source
+            entry.lastP2P = now
+            entry.lastSeen = now
+            entry.lastProbe = nil
+            known[ack.srcMac] = entry
+            logger.info("P2P with \(ack.srcMac) established at \(source)")
+        } else if let index = known.index(forKey: ack.srcMac), known.values[index].sock == source {
+            known.values[index].lastP2P = now // probe answered
+            known.values[index].lastSeen = now
+        } else {
+            statistics.countDrop(.unmatchedAck)
+        }
+    }
+
+    func handlePeerInfo(_ info: PeerInfo, source: PeerSocket, stamp: UInt64?, now: Int64) {
+        guard let sn = supernodeIndex(of: source) else {
+            statistics.countDrop(.spoofedSupernode)
+            return
+        }
+        guard verifySupernodeStamp(stamp, index: sn) else { return }
+        guard !info.sock.address.isLoopback, info.sock.isUsable else {
+            logger.debug("skipping PEER_INFO with invalid socket \(info.sock)")
+            return
+        }
+        guard let index = pending.index(forKey: info.mac) else {
+            logger.debug("PEER_INFO for \(info.mac), which is not pending")
+            return
+        }
+        logger.info("PEER_INFO: \(info.mac) is at \(info.sock)")
+        pending.values[index].sock = info.sock
+        pending.values[index].lastRegister = now
+        sendRegister(to: info.sock, peer: info.mac)
+    }
+
+    /// -H replay check for a packet from an edge: pending entry first, then known; none if unknown.
+    func verifyPeerStamp(_ stamp: UInt64?, mac: MACAddress) -> Bool {
+        guard let stamp else { return true }
+        let now = nowStamp
+        let ok: Bool
+        if let i = pending.index(forKey: mac) {
+            ok = EdgeReplayWindow.verify(stamp, now: now, previous: &pending.values[i].stamp)
+        } else if let i = known.index(forKey: mac) {
+            ok = EdgeReplayWindow.verify(stamp, now: now, previous: &known.values[i].stamp)
+        } else {
+            ok = EdgeReplayWindow.isWithinFrame(stamp, now: now)
+        }
+        if !ok { statistics.countDrop(.replay) }
+        return ok
+    }
+
+    /// `check_query_peer_info`: a pending entry for `mac` and at most one QUERY_PEER per 20 s.
+    func queryPeer(_ mac: MACAddress, now: Int64) {
+        let index: Dictionary<MACAddress, EdgePeer>.Index
+        if let i = pending.index(forKey: mac) {
+            index = i
+        } else {
+            pending[mac] = EdgePeer(sock: .unspecified, now: now, stamp: EdgeReplayWindow.initialStamp(now: nowStamp))
+            index = pending.index(forKey: mac)!
+        }
+        if let last = pending.values[index].lastSentQuery, now - last <= EdgeTimers.queryPeerSpacing { return }
+        guard let sn = currentSupernodeAddress else { return }
+        pending.values[index].lastSentQuery = now
+        logger.debug("send QUERY_PEER for \(mac)")
+        sendControl(.queryPeer(QueryPeer(srcMac: configuration.mac, targetMac: mac)), to: sn)
+    }
+
+    /// Removes entries not seen for 60 s; returns how many went.
+    func purge(_ table: inout [MACAddress: EdgePeer], now: Int64) -> Int {
+        let before = table.count
+        guard before > 0 else { return 0 }
+        table = table.filter { now - $0.value.lastSeen <= EdgeTimers.registrationTimeout }
+        return before - table.count
+    }
+}

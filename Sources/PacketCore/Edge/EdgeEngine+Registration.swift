@@ -1,0 +1,123 @@
+import N2NWire
+
+// Supernode registration (spec 5.3) with the changes of spec 10.3 item 20 / 10.4 item 26:
+// - host names are resolved by the host off the data path (`EdgeHost.resolveSupernode`), at start
+//   and again at every round; a round uses the last known address, a new answer is used at once;
+// - REGISTER_SUPER_ACK must come from the supernode it answers (UDP source = its address);
+// - every supernode's ACK is recorded, and traffic is relayed through the supernode that answered
+//   the most recent round (ties: the earlier one in `-l` order), not "whichever resolved last".
+extension EdgeEngine {
+    var registrationInterval: Int64 { Int64(configuration.registrationInterval) * Nanos.second }
+
+    /// 2.8 retries when more than ⌊i/10⌋ whole seconds have passed, i.e. after ⌊i/10⌋ + 1 s
+    /// (3 s by default); never later than the regular interval.
+    var fastRetryInterval: Int64 {
+        min(registrationInterval, Int64(configuration.registrationInterval / 10 + 1) * Nanos.second)
+    }
+
+    var registrationDeadline: Int64 {
+        guard let last = lastRound else { return .min }
+        return last + (waitingForAck ? fastRetryInterval : registrationInterval)
+    }
+
+    func runRegistrationRound(now: Int64) {
+        if !multicastJoined {
+            multicastJoined = host.joinDiscoveryGroup()
+            if multicastJoined { logger.notice("joined local discovery group 224.0.0.68:1968") }
+        }
+        requestResolutions(now: now)
+        round += 1
+        withUnsafeMutableBytes(of: &cookie) { random.fill($0) }
+        for i in supernodes.indices where supernodes[i].address != nil {
+            sendRegisterSuper(to: i)
+        }
+        sendDiscoveryRegister()
+        waitingForAck = true
+        lastRound = now
+    }
+
+    func sendRegisterSuper(to index: Int) {
+        guard let address = supernodes[index].address else { return }
+        logger.info("registering with supernode \(supernodes[index].configured) [\(address)] round \(round)")
+        sendControl(.registerSuper(RegisterSuper(cookie: cookie, edgeMac: configuration.mac)), to: address)
+    }
+
+    func requestResolutions(now: Int64) {
+        for i in supernodes.indices where !supernodes[i].isLiteral {
+            if let asked = supernodes[i].resolutionRequested, now - asked < EdgeTimers.resolutionRetry { continue }
+            supernodes[i].resolutionRequested = now
+            let sn = supernodes[i].configured
+            host.resolveSupernode(index: i, host: sn.host, port: sn.port)
+        }
+    }
+
+    /// The host's answer to `EdgeHost.resolveSupernode`; nil when the name did not resolve (the
+    /// previous address, if any, stays in use).
+    public func supernodeResolved(index: Int, address: PeerSocket?) {
+        guard supernodes.indices.contains(index) else { return }
+        supernodes[index].resolutionRequested = nil
+        guard let address else {
+            logger.warning("cannot resolve supernode \(supernodes[index].configured)")
+            return
+        }
+        let previous = supernodes[index].address
+        guard previous != address else { return }
+        supernodes[index].address = address
+        if let previous {
+            logger.notice("supernode \(supernodes[index].configured) moved from \(previous) to \(address)")
+        } else {
+            logger.info("supernode \(supernodes[index].configured) resolved to \(address)")
+        }
+        updateCurrentSupernode()
+        // Answer the round in progress at once instead of waiting for the next retry.
+        if isStarted && waitingForAck { sendRegisterSuper(to: index) }
+    }
+
+    func handleRegisterSuperAck(_ ack: RegisterSuperAck, source: PeerSocket, stamp: UInt64?) {
+        guard let index = supernodeIndex(of: source) else {
+            statistics.countDrop(.spoofedSupernode)
+            logger.debug("REGISTER_SUPER_ACK from \(source), which is not a supernode")
+            return
+        }
+        guard verifySupernodeStamp(stamp, index: index) else { return }
+        guard ack.edgeMac == configuration.mac, ack.cookie == cookie else {
+            statistics.countDrop(.unmatchedSuperAck)
+            logger.info("REGISTER_SUPER_ACK from \(source) with wrong or old cookie / MAC")
+            return
+        }
+        guard supernodes[index].answeredRound != round else { return } // duplicate
+        let now = clock.monotonicNanoseconds
+        supernodes[index].answeredRound = round
+        supernodes[index].lastAck = now
+        statistics.lastSupernode = clock.wallTime.seconds
+        waitingForAck = false
+        if !everRegistered {
+            everRegistered = true
+            logger.notice("[OK] edge <<< ================ >>> supernode \(supernodes[index].configured)")
+        }
+        logger.info("REGISTER_SUPER_ACK from \(supernodes[index].configured): public socket \(ack.sock), lifetime \(ack.lifetime) s")
+        updateCurrentSupernode()
+    }
+
+    func updateCurrentSupernode() {
+        var best: Int?
+        for i in supernodes.indices where supernodes[i].address != nil {
+            if let b = best, supernodes[i].answeredRound <= supernodes[b].answeredRound { continue }
+            best = i
+        }
+        if best != currentSupernode, let best {
+            if currentSupernode != nil {
+                logger.notice("relaying via supernode \(supernodes[best].configured)")
+            }
+        }
+        currentSupernode = best
+    }
+
+    /// -H replay check for anything a supernode sent (one stamp slot per supernode).
+    func verifySupernodeStamp(_ stamp: UInt64?, index: Int) -> Bool {
+        guard let stamp else { return true }
+        if EdgeReplayWindow.verify(stamp, now: nowStamp, previous: &supernodes[index].stamp) { return true }
+        statistics.countDrop(.replay)
+        return false
+    }
+}

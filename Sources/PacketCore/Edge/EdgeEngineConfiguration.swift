@@ -1,0 +1,85 @@
+import N2NWire
+
+extension EdgeEngine {
+    /// A configured supernode: `host:port` as given with `-l` (spec 8.1).
+    public struct Supernode: Hashable, Sendable, CustomStringConvertible {
+        public var host: String
+        public var port: UInt16
+
+        public init(host: String, port: UInt16) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Splits `host:port` at the first `:` as 2.8 does; nil without a valid port.
+        public init?(parsing text: some StringProtocol) {
+            guard let colon = text.firstIndex(of: ":") else { return nil }
+            let host = text[..<colon]
+            let portText = text[text.index(after: colon)...]
+            guard !host.isEmpty, let port = UInt16(portText), port != 0 else { return nil }
+            self.host = String(host)
+            self.port = port
+        }
+
+        /// The address when `host` is a dotted IPv4 literal (no resolution needed).
+        public var literal: PeerSocket? {
+            guard case .v4(let a)? = IPAddress(ipv4: host) else { return nil }
+            return PeerSocket(ipv4: a, port: port)
+        }
+
+        public var description: String { "\(host):\(port)" }
+    }
+
+    /// What the engine needs from the command line (spec 5.9); the CLI builds it.
+    public struct Configuration: Sendable {
+        public var community: Community
+        public var mac: MACAddress
+        /// One or two supernodes, in `-l` order.
+        public var supernodes: [Supernode]
+        /// `-i`: seconds between registration rounds (>= 1).
+        public var registrationInterval: Int = 20
+        /// `-L`: REGISTER burst behaviour towards peers learned via the supernode (spec 5.7).
+        public var registerTTL: Int = 0
+        /// false with `-S`: never send REGISTER / REGISTER_ACK / discovery REGISTER.
+        public var allowP2P: Bool = true
+        /// false with `-E`: drop IPv4/IPv6 multicast frames in both directions.
+        public var dropMulticast: Bool = true
+        /// `-r`: disable both routing filters.
+        public var allowRouting: Bool = false
+        /// The TAP's IPv4 address (a.b.c.d as a number); 0 until DHCP supplies one.
+        public var tapIPv4: UInt32 = 0
+
+        public init(community: Community, mac: MACAddress, supernodes: [Supernode]) {
+            self.community = community
+            self.mac = mac
+            self.supernodes = supernodes
+        }
+    }
+}
+
+/// Timer values of spec 5.1 plus the ones this implementation adds (spec 10.3 item 25).
+public enum EdgeTimers {
+    /// A known peer is used P2P while its last direct packet is younger than this (timeout/2).
+    public static let p2pValidity: Int64 = 10 * Nanos.second
+    /// Peer entry timeout of the reference (the 20 of `timeout/2`).
+    public static let peerTimeout: Int64 = 20 * Nanos.second
+    /// QUERY_PEER at most this often per MAC (strictly more than 20 s apart).
+    public static let queryPeerSpacing: Int64 = 20 * Nanos.second
+    /// Both peer tables are purged this often ...
+    public static let purgeInterval: Int64 = 30 * Nanos.second
+    /// ... of entries not seen for this long.
+    public static let registrationTimeout: Int64 = 60 * Nanos.second
+    /// Known peers whose last direct packet is this old get a direct REGISTER as a keep-alive
+    /// probe; its REGISTER_ACK refreshes the entry, so one-way streams stay P2P (item 25).
+    public static let p2pProbeAfter: Int64 = 5 * Nanos.second
+    /// A probe not answered (no direct packet since) within this time ends P2P with that peer
+    /// early, e.g. when it restarted on another port (a vanished peer costs 7 s, not 10).
+    public static let p2pProbeTimeout: Int64 = 2 * Nanos.second
+    /// Minimum gap between two probes, and between two REGISTER attempts towards one pending
+    /// peer re-triggered by traffic via the supernode (item 25: pending entries are refreshed).
+    public static let reRegisterSpacing: Int64 = 2 * Nanos.second
+    /// Known-peer socket comparison at most once per second (spec 5.5).
+    public static let sockCheckSpacing: Int64 = 1 * Nanos.second
+    /// Timeout of one host-name resolution before it is requested again.
+    public static let resolutionRetry: Int64 = 30 * Nanos.second
+}

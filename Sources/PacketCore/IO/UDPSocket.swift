@@ -1,0 +1,355 @@
+import CN2NLinux
+import Glibc
+import N2NWire
+
+/// A non-blocking UDP socket with batched receive and send (recvmmsg/sendmmsg).
+///
+/// An `.ipv6` socket is dual-stack (IPV6_V6ONLY off): IPv4 peers travel as IPv4-mapped
+/// addresses and come back as plain `.v4` endpoints. Not Sendable: one thread drives it.
+public final class UDPSocket {
+    public enum Family: Sendable {
+        case ipv4, ipv6
+    }
+
+    /// IP_MTU_DISCOVER modes. n2n sends with `.dont` (may fragment); `-D` selects `.do`.
+    public enum PathMTUDiscovery: Sendable {
+        case dont, want, `do`, probe
+    }
+
+    /// Counters kept by the batch calls; the engines read them for logs and management.
+    public struct Statistics: Sendable {
+        public var datagramsReceived = 0
+        public var datagramsSent = 0
+        /// Datagrams not sent because the socket's send buffer was full (EAGAIN).
+        public var sendDropsWouldBlock = 0
+        /// Datagrams the kernel refused one by one (ECONNREFUSED, EHOSTUNREACH, EMSGSIZE, ...).
+        public var sendErrors = 0
+        /// Errors reported by receive calls that did not stop the socket (ICMP feedback).
+        public var receiveErrors = 0
+        public var lastSendError: Errno?
+        public var lastReceiveError: Errno?
+    }
+
+    public let family: Family
+    public let descriptor: FileDescriptor
+    public internal(set) var statistics = Statistics()
+    let addressFamily: Int32
+
+    /// Opens an unbound, non-blocking, close-on-exec UDP socket. Path MTU discovery starts
+    /// as `.dont` (datagrams may be fragmented), as n2n sends unless told `-D`.
+    public init(family: Family = .ipv4) throws(Errno) {
+        self.family = family
+        addressFamily = family == .ipv4 ? AF_INET : AF_INET6
+        let domain = addressFamily
+        descriptor = try FileDescriptor("socket(SOCK_DGRAM)") {
+            socket(domain, Int32(SOCK_DGRAM.rawValue) | cn2n_SOCK_NONBLOCK | cn2n_SOCK_CLOEXEC, 0)
+        }
+        if family == .ipv6 {
+            try setOption(Int32(IPPROTO_IPV6), IPV6_V6ONLY, 0, "setsockopt(IPV6_V6ONLY)")
+        }
+        try setPathMTUDiscovery(.dont)
+    }
+
+    /// Opens a socket bound to `local` (port 0 picks a free port; address 0 / :: is any).
+    public convenience init(bindingTo local: PeerSocket, reuseAddress: Bool = false) throws(Errno) {
+        if case .v6 = local.address { try self.init(family: .ipv6) } else { try self.init(family: .ipv4) }
+        if reuseAddress { try setReuseAddress(true) }
+        try bind(to: local)
+    }
+
+    public func close() throws(Errno) { try descriptor.close() }
+
+    public func bind(to local: PeerSocket) throws(Errno) {
+        var address = sockaddr_in6()
+        let length = local.write(sockaddr: &address, family: addressFamily)
+        guard length > 0 else { throw Errno(code: EAFNOSUPPORT, call: "bind") }
+        let fd = descriptor.rawValue
+        _ = try systemCall("bind") {
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
+            }
+        }
+    }
+
+    /// The bound address and port (after `bind`, or after the first send picked a port).
+    public var localEndpoint: PeerSocket {
+        get throws(Errno) {
+            var address = sockaddr_in6()
+            var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            let fd = descriptor.rawValue
+            _ = try systemCall("getsockname") {
+                withUnsafeMutablePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+                }
+            }
+            guard let endpoint = PeerSocket(sockaddr: &address, length: Int(length)) else {
+                throw Errno(code: EAFNOSUPPORT, call: "getsockname")
+            }
+            return endpoint
+        }
+    }
+
+    public var localPort: UInt16 {
+        get throws(Errno) { try localEndpoint.port }
+    }
+
+    // MARK: options
+
+    public func setOption(_ level: Int32, _ name: Int32, _ value: Int32, _ call: StaticString = "setsockopt") throws(Errno) {
+        var value = value
+        let fd = descriptor.rawValue
+        _ = try systemCall(call) { setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) }
+    }
+
+    public func option(_ level: Int32, _ name: Int32, _ call: StaticString = "getsockopt") throws(Errno) -> Int32 {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        let fd = descriptor.rawValue
+        _ = try systemCall(call) { getsockopt(fd, level, name, &value, &length) }
+        return value
+    }
+
+    public func setReuseAddress(_ on: Bool) throws(Errno) {
+        try setOption(SOL_SOCKET, SO_REUSEADDR, on ? 1 : 0, "setsockopt(SO_REUSEADDR)")
+    }
+
+    public func setReusePort(_ on: Bool) throws(Errno) {
+        try setOption(SOL_SOCKET, SO_REUSEPORT, on ? 1 : 0, "setsockopt(SO_REUSEPORT)")
+    }
+
+    public func setBroadcast(_ on: Bool) throws(Errno) {
+        try setOption(SOL_SOCKET, SO_BROADCAST, on ? 1 : 0, "setsockopt(SO_BROADCAST)")
+    }
+
+    public func setReceiveBufferSize(_ bytes: Int) throws(Errno) {
+        try setOption(SOL_SOCKET, SO_RCVBUF, Int32(clamping: bytes), "setsockopt(SO_RCVBUF)")
+    }
+
+    public func setSendBufferSize(_ bytes: Int) throws(Errno) {
+        try setOption(SOL_SOCKET, SO_SNDBUF, Int32(clamping: bytes), "setsockopt(SO_SNDBUF)")
+    }
+
+    /// The TOS byte (IPv6: traffic class; both are set on a dual-stack socket).
+    public func setTypeOfService(_ tos: UInt8) throws(Errno) {
+        if family == .ipv6 {
+            try setOption(Int32(IPPROTO_IPV6), IPV6_TCLASS, Int32(tos), "setsockopt(IPV6_TCLASS)")
+        }
+        try setOption(Int32(IPPROTO_IP), IP_TOS, Int32(tos), "setsockopt(IP_TOS)")
+    }
+
+    public func setPathMTUDiscovery(_ mode: PathMTUDiscovery) throws(Errno) {
+        let value: Int32
+        switch mode {
+        case .dont: value = IP_PMTUDISC_DONT
+        case .want: value = IP_PMTUDISC_WANT
+        case .do: value = IP_PMTUDISC_DO
+        case .probe: value = IP_PMTUDISC_PROBE
+        }
+        if family == .ipv6 {
+            try setOption(Int32(IPPROTO_IPV6), IPV6_MTU_DISCOVER, value, "setsockopt(IPV6_MTU_DISCOVER)")
+        }
+        try setOption(Int32(IPPROTO_IP), IP_MTU_DISCOVER, value, "setsockopt(IP_MTU_DISCOVER)")
+    }
+
+    /// Unicast TTL (IPv6: hop limit). The edge lowers it briefly for its -L registration burst.
+    public func timeToLive() throws(Errno) -> Int {
+        if family == .ipv6 {
+            return Int(try option(Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, "getsockopt(IPV6_UNICAST_HOPS)"))
+        }
+        return Int(try option(Int32(IPPROTO_IP), IP_TTL, "getsockopt(IP_TTL)"))
+    }
+
+    public func setTimeToLive(_ ttl: Int) throws(Errno) {
+        let value = Int32(clamping: ttl)
+        if family == .ipv6 {
+            try setOption(Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, value, "setsockopt(IPV6_UNICAST_HOPS)")
+        }
+        try setOption(Int32(IPPROTO_IP), IP_TTL, value, "setsockopt(IP_TTL)")
+    }
+
+    /// Joins IPv4 multicast `group` (host order) on the interface with `localAddress`
+    /// (0: the kernel chooses). IPv4 sockets.
+    public func joinMulticastGroup(_ group: UInt32, localAddress: UInt32 = 0) throws(Errno) {
+        try membership(IP_ADD_MEMBERSHIP, group, localAddress, "setsockopt(IP_ADD_MEMBERSHIP)")
+    }
+
+    public func leaveMulticastGroup(_ group: UInt32, localAddress: UInt32 = 0) throws(Errno) {
+        try membership(IP_DROP_MEMBERSHIP, group, localAddress, "setsockopt(IP_DROP_MEMBERSHIP)")
+    }
+
+    private func membership(_ name: Int32, _ group: UInt32, _ local: UInt32, _ call: StaticString) throws(Errno) {
+        var request = ip_mreq()
+        request.imr_multiaddr.s_addr = group.bigEndian
+        request.imr_interface.s_addr = local.bigEndian
+        let fd = descriptor.rawValue
+        _ = try systemCall(call) {
+            setsockopt(fd, Int32(IPPROTO_IP), name, &request, socklen_t(MemoryLayout<ip_mreq>.size))
+        }
+    }
+
+    public func setMulticastLoop(_ on: Bool) throws(Errno) {
+        try setOption(Int32(IPPROTO_IP), IP_MULTICAST_LOOP, on ? 1 : 0, "setsockopt(IP_MULTICAST_LOOP)")
+    }
+
+    public func setMulticastTimeToLive(_ ttl: Int) throws(Errno) {
+        try setOption(Int32(IPPROTO_IP), IP_MULTICAST_TTL, Int32(clamping: ttl), "setsockopt(IP_MULTICAST_TTL)")
+    }
+
+    // MARK: batches
+
+    /// Receives as many datagrams as are waiting (up to the batch's capacity), replacing
+    /// its contents. Returns the number received; 0 when none were waiting. ICMP feedback
+    /// the kernel reports here (ECONNREFUSED and friends) is counted, not thrown.
+    public func receive(into batch: DatagramBatch) throws(Errno) -> Int {
+        batch.removeAll()
+        let fd = descriptor.rawValue
+        for _ in 0..<4 {
+            batch.prepareForReceive()
+            let received = cn2n_recvmmsg(fd, batch.headers, UInt32(batch.capacity), cn2n_MSG_DONTWAIT)
+            if received >= 0 {
+                batch.finishReceive(Int(received))
+                statistics.datagramsReceived &+= Int(received)
+                return Int(received)
+            }
+            let code = errno
+            switch code {
+            case EAGAIN, EWOULDBLOCK:
+                return 0
+            case EINTR:
+                continue
+            case _ where UDPSocket.isPerDatagram(code):
+                statistics.receiveErrors &+= 1
+                statistics.lastReceiveError = Errno(code: code, call: "recvmmsg")
+                continue
+            default:
+                throw Errno(code: code, call: "recvmmsg")
+            }
+        }
+        return 0
+    }
+
+    /// Sends datagrams 0..<count of `batch` (all of them when `count` is nil), calling
+    /// sendmmsg again after a partial send. A datagram the kernel refuses is counted in
+    /// `statistics.sendErrors` and skipped; a full send buffer (EAGAIN) drops the rest
+    /// (counted in `sendDropsWouldBlock`) rather than spinning. Only errors that concern the
+    /// socket itself (EBADF, ENOTSOCK, EFAULT...) throw. Returns the number sent.
+    @discardableResult
+    public func send(_ batch: DatagramBatch, count: Int? = nil) throws(Errno) -> Int {
+        let total = min(count ?? batch.count, batch.count)
+        guard total > 0 else { return 0 }
+        batch.prepareForSend(count: total, socketFamily: addressFamily)
+        let fd = descriptor.rawValue
+        var index = 0
+        var sent = 0
+        while index < total {
+            let result = cn2n_sendmmsg(fd, batch.headers + index, UInt32(total - index), cn2n_MSG_DONTWAIT)
+            if result > 0 {
+                sent += Int(result)
+                index += Int(result)
+                continue
+            }
+            if result == 0 { break }
+            let code = errno
+            switch code {
+            case EINTR:
+                continue
+            case EAGAIN, EWOULDBLOCK:
+                statistics.sendDropsWouldBlock &+= total - index
+                index = total
+            case _ where UDPSocket.isPerDatagram(code):
+                statistics.sendErrors &+= 1
+                statistics.lastSendError = Errno(code: code, call: "sendmmsg")
+                index += 1
+            default:
+                statistics.datagramsSent &+= sent
+                throw Errno(code: code, call: "sendmmsg")
+            }
+        }
+        statistics.datagramsSent &+= sent
+        return sent
+    }
+
+    /// Sends one datagram (control messages). False when it was dropped (full send buffer
+    /// or a per-datagram refusal, both counted as for batches).
+    @discardableResult
+    public func send(_ bytes: UnsafeRawBufferPointer, to peer: PeerSocket) throws(Errno) -> Bool {
+        var address = sockaddr_in6()
+        let length = peer.write(sockaddr: &address, family: addressFamily)
+        guard length > 0 else {
+            statistics.sendErrors &+= 1
+            statistics.lastSendError = Errno(code: EAFNOSUPPORT, call: "sendto")
+            return false
+        }
+        let fd = descriptor.rawValue
+        while true {
+            let result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, length)
+                }
+            }
+            if result >= 0 {
+                statistics.datagramsSent &+= 1
+                return true
+            }
+            let code = errno
+            switch code {
+            case EINTR:
+                continue
+            case EAGAIN, EWOULDBLOCK:
+                statistics.sendDropsWouldBlock &+= 1
+                return false
+            case _ where UDPSocket.isPerDatagram(code):
+                statistics.sendErrors &+= 1
+                statistics.lastSendError = Errno(code: code, call: "sendto")
+                return false
+            default:
+                throw Errno(code: code, call: "sendto")
+            }
+        }
+    }
+
+    /// Receives one datagram into `buffer`; nil when none is waiting. The length is the
+    /// datagram's full length, which exceeds `buffer.count` when it was truncated.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> (length: Int, peer: PeerSocket?)? {
+        var address = sockaddr_in6()
+        let fd = descriptor.rawValue
+        while true {
+            var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            let result = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    recvfrom(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC), $0, &length)
+                }
+            }
+            if result >= 0 {
+                statistics.datagramsReceived &+= 1
+                return (result, PeerSocket(sockaddr: &address, length: Int(length)))
+            }
+            let code = errno
+            switch code {
+            case EINTR:
+                continue
+            case EAGAIN, EWOULDBLOCK:
+                return nil
+            case _ where UDPSocket.isPerDatagram(code):
+                statistics.receiveErrors &+= 1
+                statistics.lastReceiveError = Errno(code: code, call: "recvfrom")
+                continue
+            default:
+                throw Errno(code: code, call: "recvfrom")
+            }
+        }
+    }
+
+    /// Errors that concern one datagram or one destination, not the socket: ICMP feedback,
+    /// routing, firewall, size and transient memory refusals.
+    static func isPerDatagram(_ code: Int32) -> Bool {
+        switch code {
+        case ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EHOSTDOWN, ENETDOWN, EPERM, EACCES,
+            EMSGSIZE, EINVAL, EADDRNOTAVAIL, EAFNOSUPPORT, EDESTADDRREQ, ENOBUFS, ENOMEM,
+            ECONNRESET, EPROTO, ETIMEDOUT, ENONET:
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Forwarding core (filled in by the PacketCore work).

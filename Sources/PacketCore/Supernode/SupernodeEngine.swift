@@ -1,0 +1,483 @@
+import Logging
+import N2NWire
+
+/// The supernode's protocol logic (spec 6): registrations, relaying, peer queries, header encryption,
+/// purging and statistics. No sockets: datagrams come in through `handleDatagram`, replies and relayed
+/// copies leave through the output sink. Single-threaded; not Sendable.
+///
+/// Header-encryption modes (spec 4.7, with the fix of spec 10.2 item 16). 2.8 fixes a whitelisted
+/// community's mode with the first packet it sees, so one forged plain packet disables `-H` for it
+/// until restart. Here the mode follows the registered edges instead:
+/// * a whitelisted community starts *unknown*; a plain REGISTER_SUPER makes it *plain*, an encrypted
+///   (verified) one makes it *encrypted*;
+/// * while *encrypted*, plain packets naming it are dropped (no downgrade), as in 2.8;
+/// * while *plain*, encrypted packets other than REGISTER_SUPER are dropped; an encrypted
+///   REGISTER_SUPER upgrades it to *encrypted* and evicts the plain edges (header encryption wins);
+/// * when a purge leaves it without edges it returns to *unknown*.
+/// Nothing changes on the wire. Dynamically created communities are plain for ever (no keys).
+public final class SupernodeEngine {
+    public let options: SupernodeEngineOptions
+    public let startTime: SupernodeTime
+    public private(set) var statistics = SupernodeStatistics()
+    /// Communities by lookup key (spec 6.1).
+    public private(set) var communities: [Community: SupernodeCommunity] = [:]
+    /// Registered edges over all communities.
+    public private(set) var edgeCount = 0
+    public var isLocked: Bool { options.whitelist != nil }
+    public var logger: Logger
+
+    private let output: any SupernodeOutputSink
+    private let random: (any RandomSource)?
+    /// Communities with header keys, in trial-decryption order (spec 4.7, re-sorted by `sortTrialOrder`).
+    private var trialOrder: [SupernodeCommunity] = []
+    /// The community each header-encrypted edge's socket registered in: tried first, so trial
+    /// decryption costs one attempt for registered edges whatever the number of communities
+    /// (spec 10.3 item 22). Rebuilt at every purge.
+    private var sourceHint: [PeerSocket: SupernodeCommunity] = [:]
+    /// Where relayed datagrams and replies are built; reused for every packet.
+    private let scratch: UnsafeMutableRawBufferPointer
+    private var lastPurge: Int64
+    private var lastSort: Int64
+
+    /// - Parameters:
+    ///   - headerCipherFactory: builds header keys for whitelisted communities; nil = no `-H` support.
+    ///   - random: source of the 12 random stamp bits of sealed headers (required with a cipher factory).
+    public init(options: SupernodeEngineOptions, output: any SupernodeOutputSink,
+                headerCipherFactory: SupernodeHeaderCipherFactory? = nil, random: (any RandomSource)? = nil,
+                logger: Logger = Logger(label: "n2n.supernode"), now: SupernodeTime) {
+        self.options = options
+        self.output = output
+        self.random = random
+        self.logger = logger
+        startTime = now
+        lastPurge = now.seconds
+        lastSort = now.seconds
+        // Room for the largest input plus the sock a relay inserts (IPv6 at most).
+        scratch = .allocate(byteCount: max(options.maxDatagramSize, 64) + 64, alignment: 16)
+        scratch.initializeMemory(as: UInt8.self, repeating: 0)
+        for listed in options.whitelist ?? [] {
+            let key = listed.lookupKey
+            guard key != Community(low: 0, high: 0) else { continue }
+            guard communities[key] == nil else { continue }
+            let c = SupernodeCommunity(community: key, whitelisted: true, cipher: headerCipherFactory?(key))
+            communities[key] = c
+            if c.cipher != nil { trialOrder.append(c) }
+        }
+    }
+
+    deinit { scratch.deallocate() }
+
+    // MARK: - Receive pipeline (spec 6.3)
+
+    /// Processes one datagram from the main UDP socket. The buffer is modified (header decryption in
+    /// place); everything sent in response goes to the output sink before this returns.
+    public func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket, now: SupernodeTime) {
+        let n = datagram.count
+        if n == 0 { statistics.count(.empty); return }
+        guard n >= CommonHeader.size else { return drop(.tooShort, source) }
+
+        var community: SupernodeCommunity?
+        var sealed: Opened?
+        if Self.looksPlain(datagram) {
+            community = communities[Community(loadingFrom: UnsafeRawBufferPointer(datagram), at: 4).lookupKey]
+            if let c = community, c.headerMode == .encrypted { return drop(.plainInEncryptedCommunity, source) }
+        } else if trialOrder.isEmpty {
+            return drop(Self.plainFailure(datagram), source)
+        } else {
+            guard let opened = openEncrypted(datagram, from: source) else { return }
+            community = opened.community
+            sealed = opened
+        }
+
+        let packet: DecodedPacket
+        do {
+            packet = try WireCodec.decode(UnsafeRawBufferPointer(datagram))
+        } catch {
+            return drop(SupernodeDropReason(error), source)
+        }
+        guard packet.header.ttl > 0 else { return drop(.ttlZero, source) }
+
+        switch packet.message {
+        case .registerSuper(let m):
+            handleRegisterSuper(packet.header, m, community, sealed, source, now)
+        case .packet(let m):
+            handlePacket(packet, m, datagram, community, sealed, source, now)
+        case .register(let m):
+            handleRegister(packet.header, m, datagram, community, sealed, source, now)
+        case .queryPeer(let m):
+            handleQueryPeer(packet.header, m, community, sealed, source, now)
+        default:
+            drop(.ignoredType, source)
+        }
+    }
+
+    /// Spec 6.3.4.
+    private func handleRegisterSuper(_ header: CommonHeader, _ m: RegisterSuper, _ found: SupernodeCommunity?,
+                                     _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
+        statistics.registerSuper &+= 1
+        statistics.lastRegisterSuper = now.seconds
+        let c: SupernodeCommunity
+        if let found {
+            c = found
+        } else {
+            guard !isLocked else { return drop(.communityNotAllowed, source) }
+            guard communities.count < options.maxCommunities else { return drop(.tableFull, source) }
+            c = SupernodeCommunity(community: header.community.lookupKey, whitelisted: false, cipher: nil)
+            communities[c.community] = c
+            logger.info("community \(c.name) created")
+        }
+        if let sealed {
+            guard checkStamp(sealed, c, m.edgeMac, source, now) else { return }
+            if c.headerMode == .plain {
+                // Header encryption wins over plain (see the type's comment): plain edges go.
+                logger.notice("community \(c.name) switches to header encryption; \(c.edges.count) plain edges evicted")
+                edgeCount -= c.edges.count
+                c.edges.removeAll()
+            }
+            c.headerMode = .encrypted
+        } else if c.headerMode == .unknown {
+            c.headerMode = .plain
+        }
+
+        let mac = m.edgeMac
+        if var edge = c.edges[mac] {
+            if edge.socket != source {
+                if options.rebindHoldoff > 0, edge.socket.address != source.address,
+                   now.seconds - edge.lastSeen < options.rebindHoldoff {
+                    return drop(.rebindRefused, source)
+                }
+                logger.info("edge \(mac) in \(c.name) moved \(edge.socket) -> \(source)")
+                edge.socket = source
+            }
+            edge.lastSeen = now.seconds
+            c.edges[mac] = edge
+        } else {
+            guard edgeCount < options.maxEdges else { return drop(.tableFull, source) }
+            var edge = SupernodeEdge(socket: source, now: now, burst: options.broadcastBurst)
+            if let sealed { _ = edge.replay.accept(sealed.stamp, fingerprint: sealed.fingerprint) }
+            c.edges[mac] = edge
+            edgeCount += 1
+            logger.info("edge \(mac) registered in \(c.name) from \(source)")
+        }
+        if sealed != nil { sourceHint[source] = c }
+
+        let ack = RegisterSuperAck(cookie: m.cookie, edgeMac: mac, lifetime: options.registrationLifetime,
+                                   sock: source, backupCount: 0)
+        let replyHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .registerSuperAck,
+                                       flags: Self.relayFlags, community: header.community)
+        reply(replyHeader, .registerSuperAck(ack), encryptedWith: sealed == nil ? nil : c.cipher, to: source, now)
+    }
+
+    /// Spec 6.3.1.
+    private func handlePacket(_ packet: DecodedPacket, _ m: PacketHeader, _ datagram: UnsafeMutableRawBufferPointer,
+                              _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
+        guard let c = found else { return drop(.unknownCommunity, source) }
+        statistics.lastForward = now.seconds
+        guard admitSender(m.srcMac, c, sealed, source, now) else { return }
+
+        let group = m.dstMac.isSupernodeMulticast
+        var unicastTarget: PeerSocket?
+        if group {
+            guard takeBroadcastToken(m.srcMac, c, now) else { return drop(.broadcastRateLimited, source) }
+        } else {
+            guard let edge = c.edges[m.dstMac] else { return drop(.unknownDestination, source) }
+            unicastTarget = edge.socket
+        }
+
+        let header = packet.header
+        let cipher = sealed == nil ? nil : c.cipher
+        let relayed: UnsafeRawBufferPointer
+        if header.flags.contains(.fromSupernode) {
+            // Already relayed once: passed on as is (TTL untouched), re-sealed over its own header.
+            if let cipher {
+                guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source),
+                      seal(cipher, length: length, headerLength: sealed!.headerLength, source, now) else { return }
+                relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
+            } else {
+                relayed = UnsafeRawBufferPointer(datagram)
+            }
+        } else {
+            let outHeader = CommonHeader(ttl: header.ttl - 1, code: .packet, flags: Self.relayFlags,
+                                         community: header.community)
+            let body = PacketHeader(srcMac: m.srcMac, dstMac: m.dstMac, sock: source, transform: m.transform)
+            let payloadLength = datagram.count - packet.bodyEnd
+            guard body.headerLength + payloadLength <= scratch.count else { return drop(.oversize, source) }
+            guard let headerLength = encode(outHeader, .packet(body), source) else { return }
+            if payloadLength > 0 {
+                scratch.baseAddress!.advanced(by: headerLength)
+                    .copyMemory(from: datagram.baseAddress!.advanced(by: packet.bodyEnd), byteCount: payloadLength)
+            }
+            let length = headerLength + payloadLength
+            if let cipher { guard seal(cipher, length: length, headerLength: headerLength, source, now) else { return } }
+            relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
+        }
+
+        if let target = unicastTarget {
+            output.enqueue(relayed, to: target)
+            statistics.forwarded &+= 1
+        } else {
+            // Never back to the socket it came from (2.8 left this as a REVISIT note): no legitimate
+            // second edge shares a public socket, and it keeps one host from multiplying its own traffic.
+            for (mac, edge) in c.edges where mac != m.srcMac && edge.socket != source {
+                output.enqueue(relayed, to: edge.socket)
+                statistics.broadcast &+= 1
+            }
+        }
+    }
+
+    /// Spec 6.3.2.
+    private func handleRegister(_ header: CommonHeader, _ m: Register, _ datagram: UnsafeMutableRawBufferPointer,
+                                _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
+        guard let c = found else { return drop(.unknownCommunity, source) }
+        statistics.lastForward = now.seconds
+        guard admitSender(m.srcMac, c, sealed, source, now) else { return }
+        guard !m.dstMac.isSupernodeMulticast else { return drop(.multicastRegister, source) }
+        guard let target = c.edges[m.dstMac]?.socket else { return drop(.unknownDestination, source) }
+
+        let cipher = sealed == nil ? nil : c.cipher
+        let relayed: UnsafeRawBufferPointer
+        if header.flags.contains(.fromSupernode) {
+            if let cipher {
+                guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source),
+                      seal(cipher, length: length, headerLength: sealed!.headerLength, source, now) else { return }
+                relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
+            } else {
+                relayed = UnsafeRawBufferPointer(datagram)
+            }
+        } else {
+            let outHeader = CommonHeader(ttl: header.ttl - 1, code: .register, flags: Self.relayFlags,
+                                         community: header.community)
+            let body = Register(cookie: m.cookie, srcMac: m.srcMac, dstMac: m.dstMac, sock: source)
+            guard let length = encode(outHeader, .register(body), source) else { return }
+            if let cipher { guard seal(cipher, length: length, headerLength: length, source, now) else { return } }
+            relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
+        }
+        output.enqueue(relayed, to: target)
+        statistics.forwarded &+= 1
+    }
+
+    /// Spec 6.3.5.
+    private func handleQueryPeer(_ header: CommonHeader, _ m: QueryPeer, _ found: SupernodeCommunity?,
+                                 _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
+        guard let c = found else { return drop(.unknownCommunity, source) }
+        guard admitSender(m.srcMac, c, sealed, source, now) else { return }
+        guard let target = c.edges[m.targetMac]?.socket else { return drop(.unknownDestination, source) }
+        let replyHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .peerInfo, flags: .fromSupernode,
+                                       community: header.community)
+        reply(replyHeader, .peerInfo(PeerInfo(aflags: 0, mac: m.targetMac, sock: target)),
+              encryptedWith: sealed == nil ? nil : c.cipher, to: source, now)
+    }
+
+    // MARK: - Checks
+
+    /// SOCKET|FROM_SUPERNODE, built once: an OptionSet array literal allocates an array in debug builds.
+    static let relayFlags = PacketFlags(rawValue: PacketFlags.socket.rawValue | PacketFlags.fromSupernode.rawValue)
+
+    /// The 2.8 test for an unencrypted header (spec 4.7).
+    @inline(__always)
+    static func looksPlain(_ b: UnsafeMutableRawBufferPointer) -> Bool {
+        let word = UInt16(b[2]) << 8 | UInt16(b[3])
+        return b[19] == 0 && b[0] == CommonHeader.version && word & 0x1F <= 10 && word < 0x0080
+    }
+
+    /// Why a datagram that does not look plain was refused when no community has header keys.
+    static func plainFailure(_ b: UnsafeMutableRawBufferPointer) -> SupernodeDropReason {
+        if b[0] != CommonHeader.version { return .badVersion }
+        if b[19] != 0 { return .communityUnterminated }
+        return .unknownType
+    }
+
+    /// A header-encrypted datagram after decryption.
+    struct Opened {
+        var community: SupernodeCommunity
+        var stamp: UInt64
+        var headerLength: Int
+        var fingerprint: UInt64
+    }
+
+    /// Trial decryption (spec 4.7): the community the source socket registered in first, then every
+    /// community with keys in order of recent encrypted traffic. Counts the drop when nothing matches.
+    private func openEncrypted(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) -> Opened? {
+        let fingerprint = ReplayGuard.fingerprint(UnsafeRawBufferPointer(datagram))
+        let hinted = sourceHint[source]
+        if let hinted, let cipher = hinted.cipher {
+            switch cipher.open(datagram) {
+            case .opened(let stamp, let headerLength):
+                hinted.encryptedPackets &+= 1
+                return Opened(community: hinted, stamp: stamp, headerLength: headerLength, fingerprint: fingerprint)
+            case .checksumMismatch:
+                drop(.headerChecksum, source)
+                return nil
+            case .notThisCommunity:
+                break
+            }
+        }
+        for i in trialOrder.indices {
+            let c = trialOrder[i]
+            if c === hinted { continue }
+            guard let cipher = c.cipher else { continue }
+            switch cipher.open(datagram) {
+            case .opened(let stamp, let headerLength):
+                c.encryptedPackets &+= 1
+                return Opened(community: c, stamp: stamp, headerLength: headerLength, fingerprint: fingerprint)
+            case .checksumMismatch:
+                drop(.headerChecksum, source)
+                return nil
+            case .notThisCommunity:
+                continue
+            }
+        }
+        drop(.headerUndecryptable, source)
+        return nil
+    }
+
+    /// Spec 4.6 for the supernode: the stamp must be within ±16 s, and not older than (or a repeat of)
+    /// what the edge entry for `mac` has seen. Unlike 2.8 this applies to FROM_SUPERNODE packets too
+    /// (spec 10.2 item 13: no 2.x supernode sends to another, so the flag proves nothing).
+    private func checkStamp(_ sealed: Opened, _ c: SupernodeCommunity, _ mac: MACAddress, _ source: PeerSocket,
+                            _ now: SupernodeTime) -> Bool {
+        guard SupernodeStamp.inWindow(sealed.stamp, now: now) else {
+            drop(.headerStampWindow, source)
+            return false
+        }
+        if let accepted = c.edges[mac]?.replay.accept(sealed.stamp, fingerprint: sealed.fingerprint), !accepted {
+            drop(.headerReplay, source)
+            return false
+        }
+        return true
+    }
+
+    /// Common admission of PACKET, REGISTER and QUERY_PEER: header mode, registered sender, stamp.
+    private func admitSender(_ mac: MACAddress, _ c: SupernodeCommunity, _ sealed: Opened?, _ source: PeerSocket,
+                             _ now: SupernodeTime) -> Bool {
+        if sealed != nil, c.headerMode == .plain {
+            drop(.encryptedInPlainCommunity, source)
+            return false
+        }
+        if options.requireRegisteredSender {
+            guard let edge = c.edges[mac], edge.socket == source else {
+                drop(.unregisteredSender, source)
+                return false
+            }
+        }
+        if let sealed { return checkStamp(sealed, c, mac, source, now) }
+        return true
+    }
+
+    /// Token bucket per sending edge; unregistered senders (only possible with
+    /// `requireRegisteredSender` off) are not limited.
+    private func takeBroadcastToken(_ mac: MACAddress, _ c: SupernodeCommunity, _ now: SupernodeTime) -> Bool {
+        guard options.broadcastRate > 0, var edge = c.edges[mac] else { return true }
+        let elapsed = Double(now.microseconds - edge.broadcastRefill) / 1_000_000
+        if elapsed > 0 {
+            edge.broadcastTokens = min(options.broadcastBurst, edge.broadcastTokens + elapsed * options.broadcastRate)
+            edge.broadcastRefill = now.microseconds
+        }
+        let allowed = edge.broadcastTokens >= 1
+        if allowed { edge.broadcastTokens -= 1 }
+        c.edges[mac] = edge
+        return allowed
+    }
+
+    // MARK: - Output helpers
+
+    private func encode(_ header: CommonHeader, _ message: Message, _ source: PeerSocket) -> Int? {
+        do {
+            return try WireCodec.encode(header, message, into: scratch)
+        } catch {
+            drop(.oversize, source)
+            return nil
+        }
+    }
+
+    private func copyToScratch(_ bytes: UnsafeRawBufferPointer, _ source: PeerSocket) -> Int? {
+        guard bytes.count <= scratch.count else {
+            drop(.oversize, source)
+            return nil
+        }
+        scratch.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        return bytes.count
+    }
+
+    /// Header-encrypts the first `length` scratch bytes with a fresh stamp; counts a failure.
+    private func seal(_ cipher: any SupernodeHeaderCipher, length: Int, headerLength: Int, _ source: PeerSocket,
+                      _ now: SupernodeTime) -> Bool {
+        var bits: UInt16 = 0
+        if let random { withUnsafeMutableBytes(of: &bits) { random.fill($0) } }
+        let sealed = cipher.seal(UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length]), headerLength: headerLength,
+                                 stamp: SupernodeStamp.make(now, random12: bits))
+        if !sealed { drop(.sealFailed, source) }
+        return sealed
+    }
+
+    private func reply(_ header: CommonHeader, _ message: Message, encryptedWith cipher: (any SupernodeHeaderCipher)?,
+                       to destination: PeerSocket, _ now: SupernodeTime) {
+        guard let length = encode(header, message, destination) else { return }
+        if let cipher { guard seal(cipher, length: length, headerLength: length, destination, now) else { return } }
+        output.enqueue(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), to: destination)
+        statistics.replies &+= 1
+    }
+
+    private func drop(_ reason: SupernodeDropReason, _ source: PeerSocket) {
+        statistics.count(reason)
+        logger.debug("dropped datagram from \(source): \(reason)")
+    }
+
+    // MARK: - Timers and I/O feedback (spec 6.4)
+
+    /// Runs the purge and the trial-order sort when they are due; call it at least every few seconds.
+    public func periodic(now: SupernodeTime) {
+        if now.seconds - lastPurge >= options.purgeInterval {
+            purge(now: now)
+            lastPurge = now.seconds
+        }
+        if now.seconds - lastSort >= options.sortInterval {
+            sortTrialOrder()
+            lastSort = now.seconds
+        }
+    }
+
+    /// Removes edges not seen for `edgeTimeout` seconds; deletes emptied open-mode communities and
+    /// returns emptied whitelisted ones to header mode *unknown*.
+    public func purge(now: SupernodeTime) {
+        let cutoff = now.seconds - options.edgeTimeout
+        var emptied: [Community] = []
+        var remaining = 0
+        for (key, c) in communities {
+            let before = c.edges.count
+            c.edges = c.edges.filter { $0.value.lastSeen >= cutoff }
+            if c.edges.count != before {
+                logger.info("purged \(before - c.edges.count) edges from \(c.name)")
+            }
+            remaining += c.edges.count
+            if c.edges.isEmpty {
+                if c.whitelisted { c.headerMode = .unknown } else { emptied.append(key) }
+            }
+        }
+        for key in emptied {
+            logger.info("community \(communities[key]?.name ?? "") deleted (no edges)")
+            communities[key] = nil
+        }
+        edgeCount = remaining
+        sourceHint.removeAll(keepingCapacity: true)
+        for c in trialOrder where c.headerMode == .encrypted {
+            for edge in c.edges.values { sourceHint[edge.socket] = c }
+        }
+    }
+
+    /// Orders trial decryption by encrypted packets since the last sort, busiest first (spec 6.4).
+    public func sortTrialOrder() {
+        trialOrder.sort { $0.encryptedPackets > $1.encryptedPackets }
+        for c in trialOrder { c.encryptedPackets = 0 }
+    }
+
+    /// Counts a datagram the I/O layer refused before the engine saw it (e.g. cut by the receive buffer).
+    public func noteDropped(_ reason: SupernodeDropReason) {
+        statistics.count(reason)
+    }
+
+    /// Adds send failures reported by the I/O layer to the `errors` statistic.
+    public func noteSendErrors(_ count: Int) {
+        statistics.errors &+= UInt64(max(count, 0))
+    }
+}

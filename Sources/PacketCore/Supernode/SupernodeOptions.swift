@@ -1,0 +1,47 @@
+import N2NWire
+
+/// Tunables of `SupernodeEngine`. The defaults are n2n 2.8's values where 2.8 has one (spec 6.4), and
+/// conservative limits for the fixes of spec 10 where it has none.
+public struct SupernodeEngineOptions: Sendable {
+    /// The communities of the `-c` file (16 NUL-padded bytes each); nil = open mode (communities
+    /// created on first REGISTER_SUPER). A non-nil list, even empty, locks the community set.
+    public var whitelist: [Community]?
+    /// Largest datagram the I/O layer hands over (spec 0: 2048-byte receive buffers).
+    public var maxDatagramSize: Int = 2048
+    /// Seconds without REGISTER_SUPER after which an edge is purged (spec 6.4).
+    public var edgeTimeout: Int64 = 60
+    /// Seconds between purges (spec 6.4).
+    public var purgeInterval: Int64 = 30
+    /// Seconds between re-sorts of the trial-decryption order (spec 6.4).
+    public var sortInterval: Int64 = 90
+    /// Lifetime announced in REGISTER_SUPER_ACK (spec 1.4.5).
+    public var registrationLifetime: UInt16 = 15
+    /// Relay PACKET/REGISTER and answer QUERY_PEER only when the sender's MAC is registered in the
+    /// community from the datagram's source socket (spec 10.2 item 14). Every 2.x edge registers with
+    /// the supernode it relays through, so this only refuses strangers.
+    public var requireRegisteredSender: Bool = true
+    /// A REGISTER_SUPER that would move a MAC to a socket with a different IP address is refused while
+    /// the current registration is younger than this many seconds (spec 10.2 item 14: no hijacking of
+    /// live registrations). Moves within the same IP (an edge restarted on a new port, a NAT rebinding)
+    /// are always accepted. 0 = accept every move, as 2.8 does.
+    public var rebindHoldoff: Int64 = 30
+    /// Broadcast/multicast fan-outs each edge may trigger per second (token bucket; 0 = unlimited),
+    /// spec 10.3 item 23. High enough for multicast market-data and discovery feeds (the reason many
+    /// run n2n with -E), low enough that one looping edge cannot multiply a storm without bound.
+    public var broadcastRate: Double = 20_000
+    /// Bucket size of the broadcast limit.
+    public var broadcastBurst: Double = 40_000
+    /// Most communities held at once (open mode), so a flood of invented names cannot exhaust memory.
+    public var maxCommunities: Int = 4096
+    /// Most registered edges over all communities.
+    public var maxEdges: Int = 65536
+
+    public init(whitelist: [Community]? = nil) {
+        self.whitelist = whitelist
+    }
+
+    /// With the whitelist given as names (cut to 15 bytes as on the wire).
+    public init(whitelistNames: [String]) {
+        whitelist = whitelistNames.filter { !$0.isEmpty }.map { Community($0) }
+    }
+}

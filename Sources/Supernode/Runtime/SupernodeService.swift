@@ -1,0 +1,172 @@
+import Glibc
+import Logging
+import N2NWire
+import PacketCore
+
+/// The running supernode: the main UDP socket and the management socket on one epoll loop, the
+/// engine between them, timers for purging and re-sorting, and signal handling (spec 6.3, 6.4, 6.6, 7.2).
+///
+/// Per wake-up of the main socket it drains up to `maxBatchesPerWake` recvmmsg batches, hands every
+/// datagram to the engine (which queues its output in the send batch) and flushes the queue with
+/// sendmmsg after each batch. Nothing here allocates per datagram.
+final class SupernodeService {
+    /// Binding failed: n2n 2.8 exits with status 254 (spec 8.5).
+    struct BindError: Error, CustomStringConvertible {
+        var what: String
+        var errno: Errno
+        var description: String { "\(what): \(errno)" }
+    }
+
+    static let datagramCapacity = 2048
+    static let batchCapacity = 64
+    static let maxBatchesPerWake = 8
+    static let purgeInterval: Duration = .seconds(30)
+    static let sortInterval: Duration = .seconds(90)
+
+    let socket: UDPSocket
+    let managementSocket: UDPSocket
+    private(set) var engine: SupernodeEngine!
+    private(set) var loop: EventLoop!
+    private var sink: SendBatchSink!
+    private let receiveBatch = DatagramBatch(capacity: SupernodeService.batchCapacity,
+                                             datagramCapacity: SupernodeService.datagramCapacity)
+    private let managementBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
+    private(set) var logger: Logger
+    /// Set when the main socket failed for good: the loop stopped (2.8 then exits 0, spec 8.5).
+    private(set) var fatalFailure: Errno?
+
+    /// Binds the main socket on 0.0.0.0:`port` and the management socket on `managementAddress`
+    /// (127.0.0.1 normally). Port 0 picks a free port (tests).
+    init(port: UInt16, managementPort: UInt16, managementAddress: UInt32 = 0x7F00_0001, logger: Logger) throws(BindError) {
+        self.logger = logger
+        do {
+            socket = try UDPSocket(bindingTo: PeerSocket(ipv4: 0, port: port))
+        } catch {
+            throw BindError(what: "cannot bind UDP port \(port)", errno: error)
+        }
+        do {
+            managementSocket = try UDPSocket(bindingTo: PeerSocket(ipv4: managementAddress, port: managementPort))
+        } catch {
+            throw BindError(what: "cannot bind management port \(managementPort)", errno: error)
+        }
+        // Room for bursts: a broadcast fan-out queues one copy per edge.
+        try? socket.setReceiveBufferSize(1 << 21)
+        try? socket.setSendBufferSize(1 << 21)
+    }
+
+    deinit { managementBuffer.deallocate() }
+
+    var localPort: UInt16 { (try? socket.localPort) ?? 0 }
+    var managementPort: UInt16 { (try? managementSocket.localPort) ?? 0 }
+
+    /// Builds the engine and the loop (after daemonising and dropping privileges: the loop's epoll and
+    /// signal descriptors belong to the final process).
+    func prepare(whitelist: [Community]?, logger: Logger, handleSignals: Bool = true) throws(Errno) {
+        self.logger = logger
+        sink = SendBatchSink(socket: socket, capacity: SupernodeService.batchCapacity,
+                             datagramCapacity: SupernodeService.datagramCapacity + 64)
+        let random = SystemRandom()
+        engine = SupernodeEngine(options: SupernodeEngineOptions(whitelist: whitelist), output: sink,
+                                 headerCipherFactory: CommunityHeaderCipher.factory(random: random),
+                                 random: random, logger: logger, now: .now())
+        let loop = try EventLoop()
+        self.loop = loop
+        try loop.register(socket.descriptor.rawValue) { [unowned self] _ in self.drainMain() }
+        try loop.register(managementSocket.descriptor.rawValue) { [unowned self] _ in self.drainManagement() }
+        loop.schedule(after: SupernodeService.purgeInterval, repeating: SupernodeService.purgeInterval) { [unowned self] in
+            self.engine.purge(now: .now())
+        }
+        loop.schedule(after: SupernodeService.sortInterval, repeating: SupernodeService.sortInterval) { [unowned self] in
+            self.engine.sortTrialOrder()
+        }
+        if handleSignals {
+            try loop.stopOnTerminationSignals(hangup: { [unowned self] in self.dumpEdges() })
+        }
+    }
+
+    /// Runs until SIGTERM/SIGINT, `loop.stop()`, or a fatal socket error.
+    func run() throws(Errno) {
+        try loop.run()
+        loop.stopHandlingSignals()
+    }
+
+    // MARK: - Main socket
+
+    private func drainMain() {
+        for _ in 0..<SupernodeService.maxBatchesPerWake {
+            let received: Int
+            do {
+                received = try socket.receive(into: receiveBatch)
+            } catch {
+                logger.error("receive on the main socket failed: \(error); stopping")
+                fatalFailure = error
+                loop.stop()
+                return
+            }
+            guard received > 0 else { return }
+            let now = SupernodeTime.now()
+            for i in 0..<received {
+                // A datagram cut by the receive buffer would be relayed corrupted: drop it.
+                guard !receiveBatch.isTruncated(i) else {
+                    engine.noteDropped(.oversize)
+                    continue
+                }
+                guard let peer = receiveBatch.peer(i) else {
+                    engine.noteDropped(.tooShort)
+                    continue
+                }
+                engine.handleDatagram(receiveBatch[i], from: peer, now: now)
+            }
+            flushOutput()
+            if received < receiveBatch.capacity { return }
+        }
+    }
+
+    private func flushOutput() {
+        let errors = sink.flush()
+        if errors > 0 { engine.noteSendErrors(errors) }
+        if let failure = sink.failure, fatalFailure == nil {
+            logger.error("sending on the main socket failed: \(failure); stopping")
+            fatalFailure = failure
+            loop.stop()
+        }
+    }
+
+    // MARK: - Management socket (spec 7.2)
+
+    private func drainManagement() {
+        while true {
+            let result: (length: Int, peer: PeerSocket?)?
+            do {
+                result = try managementSocket.receive(into: managementBuffer)
+            } catch {
+                logger.warning("receive on the management socket failed: \(error)")
+                return
+            }
+            guard let (length, peer) = result else { return }
+            guard let peer else { continue }
+            let request = UnsafeRawBufferPointer(rebasing: managementBuffer[0..<min(length, managementBuffer.count)])
+            // An empty datagram gets no answer and, unlike 2.8, does not stop anything (spec 10.1 item 9).
+            for datagram in engine.managementResponse(to: request, now: .now()) {
+                var text = datagram
+                let sent = text.withUTF8 { bytes in
+                    (try? managementSocket.send(UnsafeRawBufferPointer(bytes), to: peer)) ?? false
+                }
+                if !sent { engine.noteSendErrors(1) }
+            }
+        }
+    }
+
+    // MARK: - Signals
+
+    private func dumpEdges() {
+        for line in engine.edgeDump(now: .now()) { logger.notice("\(line)") }
+    }
+
+    /// The final statistics line for the log.
+    var summary: String {
+        let s = engine.statistics
+        return "reg_sup \(s.registerSuper), fwd \(s.forwarded), broadcast \(s.broadcast), errors \(s.errors), "
+            + "dropped \(s.totalDropped), edges \(engine.edgeCount), communities \(engine.communities.count)"
+    }
+}

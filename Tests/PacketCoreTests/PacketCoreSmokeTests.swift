@@ -1,6 +1,0 @@
-import Testing
-@testable import PacketCore
-
-@Test func PacketCoreModuleLoads() {
-    #expect(Bool(true))
-}

@@ -1,0 +1,151 @@
+import Glibc
+import N2NWire
+import Testing
+@testable import PacketCore
+
+/// The engine's steady state allocates nothing per datagram: relays (unicast, broadcast fan-out,
+/// REGISTER), replies (ACK, PEER_INFO), drops, plain and header-encrypted. Measured with the runtime
+/// allocation hook of IOAllocationTests, in a child process that runs only the probe suite below.
+@Suite struct SupernodeAllocationTests {
+    @Test(.enabled(if: !isAllocationProbe))
+    func engineHotPathsDoNotAllocate() throws {
+        let binary = CommandLine.arguments[0]
+        let arguments = [binary, "--testing-library", "swift-testing", "--filter", "SupernodeAllocationProbeTests"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var environment = ["N2N_ALLOCATION_PROBE=1"]
+        var index = 0
+        while let entry = environ[index] {
+            environment.append(String(cString: entry))
+            index += 1
+        }
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { for p in envp { free(p) } }
+
+        let logPath = "/tmp/n2n-supernode-allocation-probe-\(getpid()).log"
+        defer { unlink(logPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, binary, &actions, nil, &argv, &envp)
+        try #require(spawned == 0, "posix_spawn failed: \(spawned)")
+        var status: Int32 = 0
+        var waited: pid_t = 0
+        for _ in 0..<1200 {  // at most 120 s
+            waited = waitpid(pid, &status, WNOHANG)
+            if waited != 0 { break }
+            usleep(100_000)
+        }
+        if waited == 0 {
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
+            Issue.record("allocation probe did not finish in 120 s")
+            return
+        }
+        var report = ""
+        var sawProbe = false
+        if let file = fopen(logPath, "r") {
+            var line = [CChar](repeating: 0, count: 4096)
+            while fgets(&line, Int32(line.count), file) != nil {
+                let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if text.contains("✘") || text.contains("↳") || text.contains("allocations") { report += text }
+                if text.contains("SupernodeAllocationProbeTests") && text.contains("passed") { sawProbe = true }
+            }
+            fclose(file)
+        }
+        #expect(status & 0x7F == 0 && (status >> 8) & 0xFF == 0, "allocation probe failed (status \(status)):\n\(report)")
+        #expect(sawProbe, "the probe suite did not run:\n\(report)")
+    }
+}
+
+/// Counts what would be sent without keeping it.
+final class CountingSink: SupernodeOutputSink {
+    var datagrams = 0
+    var bytes = 0
+    func enqueue(_ buffer: UnsafeRawBufferPointer, to destination: PeerSocket) {
+        datagrams += 1
+        bytes &+= buffer.count
+    }
+}
+
+@Suite(.serialized, .enabled(if: isAllocationProbe)) struct SupernodeAllocationProbeTests {
+    typealias F = Fixture
+
+    /// One scenario: the datagrams a few edges keep sending, fed through `engine` in a loop.
+    static func measure(encrypted: Bool) throws -> (allocations: Int, sent: Int) {
+        let sink = CountingSink()
+        let random = CountingRandom()
+        var options = SupernodeEngineOptions(whitelistNames: encrypted ? ["mynet"] : [])
+        if !encrypted { options.whitelist = nil }
+        options.broadcastRate = 0
+        let now = SupernodeTime(seconds: 0x6000_0000)
+        let engine = SupernodeEngine(options: options, output: sink,
+                                     headerCipherFactory: CommunityHeaderCipher.factory(random: random),
+                                     random: random, now: now)
+        engine.logger.logLevel = .critical
+        let edgeCipher = HeaderCipher(community: F.community)
+        var stampBits: UInt16 = 0
+        func wire(_ plain: [UInt8], headerLength: Int? = nil) -> [UInt8] {
+            var out = plain.withUnsafeBufferPointer { Array($0) }  // its own buffer, so the engine's in-place access does not copy it
+            guard encrypted else { return out }
+            stampBits &+= 1
+            let stamp = SupernodeStamp.make(now, random12: stampBits)
+            out.withUnsafeMutableBytes { try! edgeCipher.encrypt($0, headerLength: headerLength ?? plain.count, stamp: stamp, random: random) }
+            return out
+        }
+        let edges = [(F.macA, F.sockA), (F.macB, F.sockB), (F.macC, F.sockC)]
+        for (mac, sock) in edges {
+            var rs = wire(F.registerSuper(mac))
+            rs.withUnsafeMutableBytes { engine.handleDatagram($0, from: sock, now: now) }
+        }
+        // Every datagram is sealed afresh per round (a replay would be dropped), into buffers made
+        // before measuring; the engine decrypts them in place.
+        let templates: [([UInt8], Int?, PeerSocket)] = [
+            (F.packet(from: F.macA, to: F.macB, payload: Array(repeating: 7, count: 1200)), 34, F.sockA),
+            (F.packet(from: F.macA, to: .broadcast, payload: Array(repeating: 8, count: 300)), 34, F.sockA),
+            (F.register(from: F.macB, to: F.macC), nil, F.sockB),
+            (F.queryPeer(from: F.macC, for: F.macA), nil, F.sockC),
+            (F.registerSuper(F.macB), nil, F.sockB),
+            (F.packet(from: F.macA, to: F.macC, flags: [.fromSupernode, .socket], sock: F.sockB), 42, F.sockA),
+            (F.packet(from: F.macA, to: MACAddress(2, 9, 9, 9, 9, 9)), 34, F.sockA),   // unknown: dropped
+        ]
+        let rounds = 50
+        var buffers: [[UInt8]] = []
+        for _ in 0..<(rounds + 1) {
+            for (plain, h, _) in templates { buffers.append(wire(plain, headerLength: h)) }
+        }
+        var next = 0
+        func round() {
+            for (_, _, source) in templates {
+                buffers[next].withUnsafeMutableBytes { engine.handleDatagram($0, from: source, now: now) }
+                next += 1
+            }
+        }
+        round()  // warm-up
+        let before = sink.datagrams
+        let counted = AllocationCounter.allocations {
+            for _ in 0..<rounds { round() }
+        }
+        let allocations = try #require(counted, "runtime allocation hook not found")
+        #expect(engine.statistics[.unknownDestination] == UInt64(rounds + 1))
+        #expect(engine.statistics.totalDropped == UInt64(rounds + 1))
+        return (allocations, sink.datagrams - before)
+    }
+
+    @Test func plainRelaysDoNotAllocate() throws {
+        let (allocations, sent) = try Self.measure(encrypted: false)
+        // Per round: unicast 1, broadcast 2, REGISTER 1, PEER_INFO 1, ACK 1, forwarded 1.
+        #expect(sent == 50 * 7)
+        #expect(allocations == 0, "\(allocations) allocations for \(sent) datagrams")
+    }
+
+    @Test func encryptedRelaysDoNotAllocate() throws {
+        let (allocations, sent) = try Self.measure(encrypted: true)
+        #expect(sent == 50 * 7)
+        #expect(allocations == 0, "\(allocations) allocations for \(sent) datagrams")
+    }
+}

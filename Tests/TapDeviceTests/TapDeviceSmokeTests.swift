@@ -1,6 +1,0 @@
-import Testing
-@testable import TapDevice
-
-@Test func TapDeviceModuleLoads() {
-    #expect(Bool(true))
-}
