@@ -3,7 +3,8 @@
 #
 #   Tests/Fuzz/run.sh [seconds-per-target] [target ...]
 #
-# Builds N2NWire once with -sanitize=fuzzer,address into Tests/Fuzz/bin/lib, then every target into
+# Builds N2NWire once with -sanitize=fuzzer,address into Tests/Fuzz/bin/lib (and, for supernode-engine,
+# PacketCore with its dependencies through SwiftPM into Tests/Fuzz/bin/spm), then every target into
 # Tests/Fuzz/bin/<target>; seeds each corpus in a temporary directory (valid datagrams the target
 # generates with FramePipeline, plus the UDP payloads of the matching n2n 2.8 captures); runs each
 # target for the given time (default 6 s). Prints one line per target and `fuzz: N passed, N failed`;
@@ -33,8 +34,12 @@ declare -A captures=(
     [edge-aes-H]="h-a3-header-enc-aes h-a1-header-enc"
     [supernode]="a1-null a1-lzo a1-zstd a2-twofish a3-aes a4-chacha20 a5-speck h-a1-header-enc h-a3-header-enc-aes"
     [compression]=""
+    [supernode-engine]="a1-null a1-lzo a1-zstd a2-twofish a3-aes a4-chacha20 a5-speck h-a1-header-enc h-a3-header-enc-aes"
 )
-all_targets=(edge-null edge-twofish edge-aes edge-chacha20 edge-speck edge-null-z edge-aes-H supernode compression)
+# Targets fed whole sessions (one input per capture) and linked against PacketCore.
+declare -A engine=([supernode-engine]=1)
+all_targets=(edge-null edge-twofish edge-aes edge-chacha20 edge-speck edge-null-z edge-aes-H supernode compression
+    supernode-engine)
 targets=("${@:-${all_targets[@]}}")
 
 swift_flags=(-use-ld=lld -parse-as-library -swift-version 6 -sanitize=fuzzer,address -O -g
@@ -57,10 +62,28 @@ build() {
             -emit-module-path "$bin/lib/N2NWire.swiftmodule" -emit-library -static -o "$lib" \
             $(find "$root/Sources/N2NWire" -name '*.swift' | sort)) || return 1
     fi
-    local t
+    local t spm=$bin/spm/release engine_objects=()
+    for t in "${targets[@]}"; do
+        [[ -n ${engine[$t]:-} ]] || continue
+        # SwiftPM knows PacketCore's dependencies (swift-log, TapDevice, the C shim); only objects are
+        # built (no product is linked), so libFuzzer's main can be linked in below.
+        echo "building PacketCore (fuzzer, address) with SwiftPM"
+        (cd "$root" && swift build -c release --target PacketCore --scratch-path "$bin/spm" \
+            -Xswiftc -sanitize=fuzzer,address -Xswiftc -g 2>&1 | tail -1) || return 1
+        mapfile -t engine_objects < <(find "$spm"/{N2NWire,PacketCore,TapDevice,CN2NLinux,Logging}.build -name '*.o' | sort)
+        break
+    done
     for t in "${targets[@]}"; do
         [[ -f $here/Targets/$t.swift ]] || { echo "unknown target $t"; return 1; }
-        if stale "$bin/$t" "$lib" "$here/Harness" "$here/Targets/$t.swift"; then
+        if [[ -n ${engine[$t]:-} ]]; then
+            if stale "$bin/$t" "$spm/PacketCore.build" "$spm/N2NWire.build" "$here/Harness" "$here/Engine" "$here/Targets/$t.swift"; then
+                echo "building $t"
+                swiftc "${swift_flags[@]}" -module-name "Fuzz_${t//-/_}" -I "$spm/Modules" \
+                    -Xcc -fmodule-map-file="$spm/CN2NLinux.build/module.modulemap" -Xcc -I"$root/Sources/CN2NLinux/include" \
+                    "$here"/Harness/*.swift "$here"/Engine/*.swift "$here/Targets/$t.swift" "${engine_objects[@]}" \
+                    "${link_flags[@]}" -o "$bin/$t" || return 1
+            fi
+        elif stale "$bin/$t" "$lib" "$here/Harness" "$here/Targets/$t.swift"; then
             echo "building $t"
             swiftc "${swift_flags[@]}" -module-name "Fuzz_${t//-/_}" -I "$bin/lib" \
                 "$here"/Harness/*.swift "$here/Targets/$t.swift" "$lib" "${link_flags[@]}" \
@@ -78,14 +101,16 @@ fuzz_one() {
     local c files=()
     for c in ${captures[$t]}; do files+=("$vectors/$c.pcap"); done
     if ((${#files[@]})); then
-        python3 "$here/pcap-payloads.py" "$dir/seeds" "${files[@]}" >>"$dir/seeds.log" 2>&1 \
+        python3 "$here/pcap-payloads.py" ${engine[$t]:+--sequence} "$dir/seeds" "${files[@]}" >>"$dir/seeds.log" 2>&1 \
             || { echo "$t FAIL capture extraction (see $dir/seeds.log)" >"$dir/summary"; return; }
     fi
     local limit=(-max_total_time="$seconds")
     [[ -n ${N2N_FUZZ_RUNS:-} ]] && limit=(-runs="$N2N_FUZZ_RUNS")
     local start end status
     start=$(date +%s.%N)
-    "$bin/$t" "${limit[@]}" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    local max_len=4096
+    [[ -n ${engine[$t]:-} ]] && max_len=16384
+    "$bin/$t" "${limit[@]}" -max_len=$max_len -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$bin/artifacts/$t-" ${N2N_FUZZ_ARGS:-} "$dir/corpus" "$dir/seeds" >"$dir/log" 2>&1
     status=$?
     end=$(date +%s.%N)
@@ -103,7 +128,7 @@ fuzz_one() {
         detail=" ($why, exit $status; input $(sed -n 's/.*Test unit written to //p' "$dir/log" | tail -1))"
         cp "$dir/log" "$bin/artifacts/$t.log"
     fi
-    printf '%-14s %s execs=%s time=%ss seeds=%s %s%s\n' "$t" "$result" "${execs:-?}" \
+    printf '%-16s %s execs=%s time=%ss seeds=%s %s%s\n' "$t" "$result" "${execs:-?}" \
         "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" "$seeds_n" "${cov:-}" "$detail" >"$dir/summary"
 }
 
