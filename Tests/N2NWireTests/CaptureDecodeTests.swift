@@ -40,7 +40,7 @@ import Testing
             case .registerSuper(let r):
                 #expect(r.authTokenLength == 0)
                 #expect(d.payload.count == 34)
-            case .registerAck, .queryPeer, .peerInfo:
+            case .registerAck, .queryPeer, .peerInfo, .registerSuperNak:
                 #expect(decoded.bodyEnd == d.payload.count)
             case .ignored(let code):
                 Issue.record("unexpected ignored code \(code) in frame \(d.frameNumber)")

@@ -257,20 +257,34 @@ import Testing
         #expect(h.engine.statistics[.truncated] == 1)
     }
 
-    @Test func lockedWhitelistIgnoresOtherCommunities() {
+    @Test func lockedWhitelistRefusesOtherCommunitiesWithANak() throws {
         let h = SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: ["mynet", "second"]))
         #expect(h.engine.isLocked)
         #expect(h.engine.communities.count == 2)
-        #expect(h.receive(F.registerSuper(F.macA, community: Community("intruder")), from: F.sockA).isEmpty)
+        let request = F.registerSuper(F.macA, community: Community("intruder"))
+        let refused = h.receive(request, from: F.sockA)
+        // The NAK 2.x edges ignore: FROM_SUPERNODE, the same community bytes, the cookie echoed.
+        #expect(refused.count == 1)
+        #expect(refused.first?.destination == F.sockA)
+        let nak = try WireCodec.decode(try #require(refused.first?.bytes))
+        #expect(nak.header.code == .registerSuperNak)
+        #expect(nak.header.flags == .fromSupernode)
+        #expect(nak.header.community == Community("intruder"))
+        #expect(nak.message == .registerSuperNak(RegisterSuperNak(cookie: UInt32(bigEndian: request.withUnsafeBytes {
+            $0.loadUnaligned(fromByteOffset: 20, as: UInt32.self)
+        }))))
         #expect(h.engine.statistics[.communityNotAllowed] == 1)
+        #expect(h.engine.statistics.registerSuperNak == 1)
         #expect(h.engine.statistics.registerSuper == 1)
         #expect(h.engine.communities.count == 2)
+        #expect(h.engine.managementReport(now: h.now).first?.contains("reg_nak   1\n") == true)
         #expect(h.receive(F.registerSuper(F.macA), from: F.sockA).count == 1)
 
         // An empty list locks too.
         let empty = SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: []))
-        #expect(empty.receive(F.registerSuper(F.macA), from: F.sockA).isEmpty)
+        #expect(empty.receive(F.registerSuper(F.macA), from: F.sockA).count == 1)
         #expect(empty.engine.communities.isEmpty)
+        #expect(empty.engine.statistics.registerSuperNak == 1)
     }
 
     @Test func purgeRemovesEdgesAfterSixtySecondsAndEmptyOpenCommunities() {

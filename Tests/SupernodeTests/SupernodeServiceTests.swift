@@ -112,8 +112,12 @@ import Testing
         let rig = try Rig(whitelist: [Community("mynet")])
         let a = try rig.client()
         try rig.send(Self.registerSuper(MACAddress(2, 0, 0, 0, 0, 1), community: Community("other")), from: a)
-        #expect(try rig.collect(1, on: a).isEmpty)
+        let refused = try rig.collect(1, on: a)
+        #expect(refused.count == 1)
+        #expect(try refused.first.map { try WireCodec.decode($0).header.code } == .registerSuperNak)
         try rig.send(Self.registerSuper(MACAddress(2, 0, 0, 0, 0, 1)), from: a)
-        #expect(try rig.collect(1, on: a).count == 1)
+        let accepted = try rig.collect(1, on: a)
+        #expect(accepted.count == 1)
+        #expect(try accepted.first.map { try WireCodec.decode($0).header.code } == .registerSuperAck)
     }
 }

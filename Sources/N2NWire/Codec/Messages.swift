@@ -95,6 +95,15 @@ public struct RegisterSuperAck: Hashable, Sendable {
     }
 }
 
+/// REGISTER_SUPER_NAK (pc 7, spec 1.4.6): the REGISTER_SUPER's cookie, echoed. No 2.x program sends
+/// it and 2.x edges ignore it; our supernode sends it to edges of a community its `-c` list refuses,
+/// so that our edges can say why they get no ACK.
+public struct RegisterSuperNak: Hashable, Sendable {
+    public var cookie: UInt32
+
+    public init(cookie: UInt32) { self.cookie = cookie }
+}
+
 /// PEER_INFO (pc 9, spec 1.4.7). Sent with FROM_SUPERNODE only, although the sock is present.
 public struct PeerInfo: Hashable, Sendable {
     public var aflags: UInt16
@@ -119,14 +128,15 @@ public struct QueryPeer: Hashable, Sendable {
     }
 }
 
-/// Every message body a 2.x peer can send. PING, DEREGISTER, REGISTER_SUPER_NAK, FEDERATION and
-/// unknown codes are recognised and carried as `.ignored` (spec 1.2.2, 1.4.6, 1.4.9).
+/// Every message body a 2.x peer can send. PING, DEREGISTER, FEDERATION and unknown codes are
+/// recognised and carried as `.ignored` (spec 1.2.2, 1.4.9).
 public enum Message: Hashable, Sendable {
     case register(Register)
     case registerAck(RegisterAck)
     case packet(PacketHeader)
     case registerSuper(RegisterSuper)
     case registerSuperAck(RegisterSuperAck)
+    case registerSuperNak(RegisterSuperNak)
     case peerInfo(PeerInfo)
     case queryPeer(QueryPeer)
     case ignored(PacketCode)
@@ -138,6 +148,7 @@ public enum Message: Hashable, Sendable {
         case .packet: .packet
         case .registerSuper: .registerSuper
         case .registerSuperAck: .registerSuperAck
+        case .registerSuperNak: .registerSuperNak
         case .peerInfo: .peerInfo
         case .queryPeer: .queryPeer
         case .ignored(let code): code

@@ -62,6 +62,8 @@ public enum WireCodec {
             let backup = count > 0 ? try r.sock(.backupSock) : nil
             message = .registerSuperAck(RegisterSuperAck(
                 cookie: cookie, edgeMac: mac, lifetime: lifetime, sock: sock, backupCount: count, backupSupernode: backup))
+        case .registerSuperNak:
+            message = .registerSuperNak(RegisterSuperNak(cookie: try r.u32(.cookie)))
         case .peerInfo:
             let aflags = try r.u16(.aflags)
             let mac = try r.mac(.mac)
@@ -87,6 +89,7 @@ public enum WireCodec {
         case .registerSuper(let m): return h + 14 + Int(m.authTokenLength)
         case .registerSuperAck(let m):
             return h + 12 + m.sock.encodedLength + 1 + (m.backupCount > 0 ? (m.backupSupernode?.encodedLength ?? 8) : 0)
+        case .registerSuperNak: return h + 4
         case .peerInfo(let m): return h + 8 + m.sock.encodedLength
         case .queryPeer: return h + 12
         case .ignored: return h
@@ -142,6 +145,8 @@ public enum WireCodec {
             w.sock(m.sock)
             w.u8(m.backupCount)
             if m.backupCount > 0 { w.sock(m.backupSupernode ?? PeerSocket(ipv4: 0, port: 0)) }
+        case .registerSuperNak(let m):
+            w.u32(m.cookie)
         case .peerInfo(let m):
             w.u16(m.aflags)
             w.mac(m.mac)

@@ -39,6 +39,12 @@ extension EdgeEngine {
             handleRegisterSuperAck(ack, source: source, stamp: stamp)
         case .peerInfo(let info):
             handlePeerInfo(info, source: source, stamp: stamp, now: now)
+        case .registerSuperNak(let nak):
+            // 2.x edges ignore it; saying why registration fails is the point of sending it.
+            statistics.countDrop(.ignoredType)
+            if supernodes.contains(where: { $0.address == source }) {
+                logger.error("supernode \(source) refused community \(configuration.community.name) (REGISTER_SUPER_NAK, cookie \(nak.cookie))")
+            }
         case .registerSuper, .queryPeer, .ignored:
             statistics.countDrop(.ignoredType)
             logger.debug("ignoring \(decoded.header.code) from \(source)")

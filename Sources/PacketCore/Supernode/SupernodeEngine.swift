@@ -111,6 +111,17 @@ public final class SupernodeEngine {
         }
     }
 
+    /// A locked supernode refuses a community it does not list: a REGISTER_SUPER_NAK (which 2.x edges
+    /// ignore and ours log), counted in `reg_nak` and as a drop, and logged.
+    private func refuse(_ header: CommonHeader, _ m: RegisterSuper, _ source: PeerSocket, _ now: SupernodeTime) {
+        statistics.registerSuperNak &+= 1
+        logger.notice("refused REGISTER_SUPER from \(m.edgeMac) at \(source): community \(header.community.name) is not listed")
+        let nakHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .registerSuperNak, flags: Self.nakFlags,
+                                     community: header.community)
+        reply(nakHeader, .registerSuperNak(RegisterSuperNak(cookie: m.cookie)), encryptedWith: nil, to: source, now)
+        drop(.communityNotAllowed, source)
+    }
+
     /// Spec 6.3.4.
     private func handleRegisterSuper(_ header: CommonHeader, _ m: RegisterSuper, _ found: SupernodeCommunity?,
                                      _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
@@ -120,7 +131,7 @@ public final class SupernodeEngine {
         if let found {
             c = found
         } else {
-            guard !isLocked else { return drop(.communityNotAllowed, source) }
+            guard !isLocked else { return refuse(header, m, source, now) }
             guard communities.count < options.maxCommunities else { return drop(.tableFull, source) }
             c = SupernodeCommunity(community: header.community.lookupKey, whitelisted: false, cipher: nil)
             communities[c.community] = c
@@ -261,6 +272,7 @@ public final class SupernodeEngine {
 
     /// SOCKET|FROM_SUPERNODE, built once: an OptionSet array literal allocates an array in debug builds.
     static let relayFlags = PacketFlags(rawValue: PacketFlags.socket.rawValue | PacketFlags.fromSupernode.rawValue)
+    static let nakFlags = PacketFlags.fromSupernode
 
     /// The 2.8 test for an unencrypted header (spec 4.7).
     @inline(__always)
