@@ -301,21 +301,16 @@ public final class SupernodeEngine {
     private func openEncrypted(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) -> Opened? {
         let fingerprint = ReplayGuard.fingerprint(UnsafeRawBufferPointer(datagram))
         let hinted = sourceHint[source]
-        if let hinted, let cipher = hinted.cipher {
-            switch cipher.open(datagram) {
-            case .opened(let stamp, let headerLength):
-                hinted.encryptedPackets &+= 1
-                return Opened(community: hinted, stamp: stamp, headerLength: headerLength, fingerprint: fingerprint)
-            case .checksumMismatch:
-                drop(.headerChecksum, source)
-                return nil
-            case .notThisCommunity:
-                break
+        // Index -1 stands for the hinted community, tried before the others and not again after.
+        for i in -1..<trialOrder.count {
+            let c: SupernodeCommunity
+            if i < 0 {
+                guard let hinted else { continue }
+                c = hinted
+            } else {
+                c = trialOrder[i]
+                if c === hinted { continue }
             }
-        }
-        for i in trialOrder.indices {
-            let c = trialOrder[i]
-            if c === hinted { continue }
             guard let cipher = c.cipher else { continue }
             switch cipher.open(datagram) {
             case .opened(let stamp, let headerLength):
