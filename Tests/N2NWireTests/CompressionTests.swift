@@ -196,7 +196,7 @@ private func compressibleFrame(_ length: Int) -> [UInt8] {
             frame.withUnsafeBytes { f in
                 out.withUnsafeMutableBytes { o in
                     back.withUnsafeMutableBytes { b in
-                        HeapProbe.minimumGrowth(rounds: 5) { () throws(Never) in
+                        HeapProbe.minimumGrowth(rounds: 12) { () throws(Never) in
                             for _ in 0..<500 {
                                 for id in [CompressionID.lzo, .zstd] {
                                     precondition(c.compress(n, into: o, using: id) == nil)
