@@ -1,3 +1,4 @@
+import Logging
 import Testing
 import N2NWire
 @testable import PacketCore
@@ -192,4 +193,47 @@ func fastRetryFollowsInterval(interval: Int, retry: Double) {
     #expect(edge.sink.sent(.registerAck).isEmpty)
     #expect(edge.sink.frames.count == 1)
     #expect(edge.sink.sent(.packet).allSatisfy { $0.to == sn1Socket })
+}
+
+/// Collects what the engine logs, so a test can see that a refusal is reported.
+private final class CapturedLog: @unchecked Sendable {
+    var lines: [String] = []
+}
+
+private struct CapturingLogHandler: LogHandler {
+    let log: CapturedLog
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        log.lines.append("\(level) \(message)")
+    }
+}
+
+@Test func registerSuperNakIsLoggedAndLeavesRegistrationRetrying() throws {
+    let edge = TestEdge()
+    let captured = CapturedLog()
+    edge.engine.logger = Logger(label: "test") { _ in CapturingLogHandler(log: captured) }
+    edge.engine.start()
+    let rs = try #require(registerSupers(edge).last)
+    let nak = try WireCodec.encode(CommonHeader(code: .registerSuperNak, flags: .fromSupernode, community: testCommunity),
+                                   .registerSuperNak(RegisterSuperNak(cookie: rs.cookie)))
+    // From a stranger: counted, not reported as the supernode's refusal.
+    edge.receive(nak, from: PeerSocket(ipv4: 0x0A0A_0A0A, port: 7654))
+    #expect(!captured.lines.contains { $0.contains("refused community") })
+    // From the supernode: counted and reported.
+    edge.receive(nak, from: sn1Socket)
+    #expect(captured.lines.contains { $0.hasPrefix("error") && $0.contains("refused community") })
+    #expect(edge.engine.statistics.drops(.ignoredType) == 2)
+    // A truncated NAK is a counted decoding error.
+    edge.receive(Array(nak[..<22]), from: sn1Socket)
+    #expect(edge.engine.statistics.totalDrops == 3)
+    // Nothing was acknowledged: the fast retry still happens.
+    #expect(edge.engine.statistics.lastSupernode == 0)
+    edge.advance(3)
+    #expect(registerSupers(edge).count == 2)
 }
