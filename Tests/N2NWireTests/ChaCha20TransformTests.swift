@@ -158,13 +158,6 @@ private func referenceKeystream(key: [UInt8], iv: [UInt8], count: Int) -> [UInt8
         }
     }
 
-    @Test("no heap growth per packet over many encodes and decodes", .enabled(if: HeapProbe.isAvailable))
-    func noAllocationGrowth() throws {
-        let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: SystemRandom())
-        let growth = try T.heapGrowthOverRoundTrips(chacha)
-        #expect(growth < 16 * 1024, "heap grew by \(growth) bytes over 2000 packets")
-    }
-
     /// The keystream for `iv`: encrypt zeros with the IV scripted as the packet's random bytes.
     private func keystream(iv: [UInt8], count: Int) throws -> [UInt8] {
         let chacha = try ChaCha20Transform(passphrase: Array("mysecret".utf8), random: FixedRandom(iv))

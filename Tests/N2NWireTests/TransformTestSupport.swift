@@ -62,7 +62,7 @@ enum TransformTestSupport {
         return try frame.withUnsafeBytes { f in
             try wire.withUnsafeMutableBytes { w in
                 try plain.withUnsafeMutableBytes { o in
-                    try HeapProbe.minimumGrowth(rounds: 12) { () throws(TransformError) in
+                    try HeapProbe.minimumGrowth(rounds: 5) { () throws(TransformError) in
                         for _ in 0..<2000 {
                             let n = try transform.encode(f, into: w)
                             _ = try transform.decode(UnsafeRawBufferPointer(rebasing: w[0..<n]), into: o)
