@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "N2NWire", targets: ["N2NWire"]),
         .library(name: "PacketCore", targets: ["PacketCore"]),
         .library(name: "TapDevice", targets: ["TapDevice"]),
+        .library(name: "LinuxSystem", targets: ["LinuxSystem"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,34 +24,48 @@ let package = Package(
         // Linux syscalls and constants that Glibc does not import (epoll, mmsghdr, if_tun.h, netlink).
         .target(name: "CN2NLinux"),
 
+        // The Linux system layer: errno, descriptors, epoll, the event loop and its clock, UDP
+        // sockets and packet batches. A leaf over the C shim; everything else builds on it.
+        .target(name: "LinuxSystem", dependencies: ["CN2NLinux"]),
+
         .target(name: "N2NWire", dependencies: ["COpenSSL", "CLZO", "CZstd"]),
-        .target(name: "TapDevice", dependencies: ["CN2NLinux"]),
+        .target(name: "TapDevice", dependencies: ["LinuxSystem", "CN2NLinux"]),
+        // The engines: pure logic over N2NWire, driven through sinks and a clock.
         .target(
             name: "PacketCore",
             dependencies: [
-                "N2NWire", "TapDevice", "CN2NLinux",
+                "N2NWire", "TapDevice", "LinuxSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // What only the executables need: command line, config files, daemon, privileges, logs.
+        .target(
+            name: "ProgramSupport",
+            dependencies: [
+                "PacketCore", "N2NWire", "LinuxSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "Supernode",
             dependencies: [
-                "PacketCore", "N2NWire",
+                "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "Edge",
             dependencies: [
-                "PacketCore", "TapDevice", "N2NWire",
+                "ProgramSupport", "PacketCore", "TapDevice", "N2NWire", "LinuxSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
         .testTarget(name: "N2NWireTests", dependencies: ["N2NWire"]),
-        .testTarget(name: "TapDeviceTests", dependencies: ["TapDevice"]),
-        .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore", "N2NWire"]),
-        .testTarget(name: "SupernodeTests", dependencies: ["Supernode", "PacketCore", "N2NWire"]),
-        .testTarget(name: "EdgeTests", dependencies: ["Edge", "PacketCore", "N2NWire"]),
+        .testTarget(name: "TapDeviceTests", dependencies: ["TapDevice", "LinuxSystem"]),
+        .testTarget(name: "LinuxSystemTests", dependencies: ["LinuxSystem"]),
+        .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore", "N2NWire", "LinuxSystem"]),
+        .testTarget(name: "ProgramSupportTests", dependencies: ["ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem"]),
+        .testTarget(name: "SupernodeTests", dependencies: ["Supernode", "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem"]),
+        .testTarget(name: "EdgeTests", dependencies: ["Edge", "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )

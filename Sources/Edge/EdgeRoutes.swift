@@ -3,7 +3,10 @@ import Glibc
 #endif
 import Logging
 import N2NWire
+import LinuxSystem
 import PacketCore
+import TapDevice
+import ProgramSupport
 
 /// The `-n cidr:gateway` routes (spec 5.10). A route goes through the TAP; `0.0.0.0/0:gw` first
 /// pins the (first) supernode to the current default gateway with a /32 route, then adds

@@ -3,7 +3,10 @@ import Glibc
 #endif
 import Logging
 import N2NWire
+import LinuxSystem
 import PacketCore
+import TapDevice
+import ProgramSupport
 
 /// Why the edge could not start (spec 8.5: exit 1).
 struct EdgeStartupError: Error, CustomStringConvertible {
@@ -23,7 +26,7 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
     let mac: MACAddress
     var logger: Logger
     let loop: EventLoop
-    let clock = SystemEdgeClock()
+    let clock = SystemClock()
     let random = SystemRandom()
 
     var tap: TapDevice?
@@ -236,11 +239,11 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
 
     func drainManagement() {
         for _ in 0..<16 {
-            guard let (length, peer) = (try? managementSocket.receive(into: managementBuffer)) ?? nil else { return }
+            guard let (length, source) = (try? managementSocket.receive(into: managementBuffer)) ?? nil else { return }
             let request = UnsafeRawBufferPointer(rebasing: managementBuffer[0..<min(length, managementBuffer.count)])
             let response = engine.handleManagement(request)
-            if let reply = response.reply, let peer {
-                reply.withUnsafeBytes { _ = try? managementSocket.send($0, to: peer) }
+            if let reply = response.reply, let source {
+                reply.withUnsafeBytes { _ = try? managementSocket.send($0, to: source) }
             }
             if response.stop { requestStop("management stop") }
         }

@@ -2,7 +2,9 @@
 import Glibc
 #endif
 import Logging
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 // edge: parse the command line (Sources/Edge/CLI), then set up and run (spec 5.2).
 switch EdgeCommandLine.evaluateProcess() {

@@ -1,5 +1,7 @@
 import Glibc
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 switch SupernodeCommandLine.evaluateProcess() {
 case let .exit(request):

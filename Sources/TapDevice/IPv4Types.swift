@@ -1,3 +1,4 @@
+import LinuxSystem
 /// An IPv4 address with its prefix, as assigned to an interface. Addresses are the
 /// host-order number a.b.c.d = a << 24 | b << 16 | c << 8 | d.
 public struct IPv4Interface: Hashable, Sendable, CustomStringConvertible {

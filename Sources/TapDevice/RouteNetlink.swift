@@ -1,3 +1,4 @@
+import LinuxSystem
 import CN2NLinux
 import Glibc
 

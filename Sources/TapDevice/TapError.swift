@@ -1,3 +1,4 @@
+import LinuxSystem
 import Glibc
 
 /// Why opening or configuring a TAP device failed.

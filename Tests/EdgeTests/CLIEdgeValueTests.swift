@@ -1,5 +1,7 @@
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 import Testing
 @testable import Edge
 

@@ -70,7 +70,7 @@ build() {
         echo "building PacketCore (fuzzer, address) with SwiftPM"
         (cd "$root" && swift build -c release --target PacketCore --scratch-path "$bin/spm" \
             -Xswiftc -sanitize=fuzzer,address -Xswiftc -g 2>&1 | tail -1) || return 1
-        mapfile -t engine_objects < <(find "$spm"/{N2NWire,PacketCore,TapDevice,CN2NLinux,Logging}.build -name '*.o' | sort)
+        mapfile -t engine_objects < <(find "$spm"/{N2NWire,PacketCore,TapDevice,LinuxSystem,CN2NLinux,Logging}.build -name '*.o' | sort)
         break
     done
     for t in "${targets[@]}"; do

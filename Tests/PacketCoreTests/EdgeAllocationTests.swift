@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import N2NWire
+import LinuxSystem
 @testable import PacketCore
 
 // Steady-state forwarding must not allocate (brief: no heap allocation per frame). Counting needs a

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import N2NWire
+import LinuxSystem
 @testable import PacketCore
 
 // Interop: every datagram the real n2n 2.8 programs sent to edge e2 (its main socket and the
@@ -80,7 +81,7 @@ func replayOfReal28TrafficToE2(capture: String) throws {
     let toE2 = datagrams.filter { $0.destination == e2Socket || ($0.destination == .discoveryGroup && $0.source != e2Socket) }
     #expect(toE2.count > 20)
     let first = try #require(toE2.first)
-    let clock = ManualEdgeClock(wall: first.time)
+    let clock = ManualClock(wall: first.time)
     let random = FakeRandom(seed: 21)
     var config = EdgeEngine.Configuration(community: Community("bench"), mac: MACAddress(0x02, 0, 0, 0, 0xFA, 0x02),
                                           supernodes: [SupernodeAddress(host: "10.250.0.254", port: 1200)])

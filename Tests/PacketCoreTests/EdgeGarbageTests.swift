@@ -1,5 +1,6 @@
 import Testing
 import N2NWire
+import LinuxSystem
 @testable import PacketCore
 
 private let bPub = PeerSocket(ipv4: 0xCB00_7106, port: 50000)

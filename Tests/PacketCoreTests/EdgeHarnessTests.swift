@@ -1,5 +1,6 @@
 import Testing
 import N2NWire
+import LinuxSystem
 @testable import PacketCore
 
 // Fakes for the edge engine tests: deterministic randomness, recording sinks, a host, a test
@@ -115,7 +116,7 @@ let ipB: UInt32 = 0x0A00_0002
 
 /// One engine with its fakes.
 final class TestEdge {
-    let clock: ManualEdgeClock
+    let clock: ManualClock
     let sink = EdgeRecordingSink()
     let host = FakeHost()
     let random: FakeRandom
@@ -123,7 +124,7 @@ final class TestEdge {
     let cipher: HeaderCipher?
 
     init(mac: MACAddress = macA, ip: UInt32 = ipA, supernodes: [SupernodeAddress] = [SupernodeAddress(host: "198.51.100.1", port: 7654)],
-         clock: ManualEdgeClock = ManualEdgeClock(), seed: UInt64 = 1, headerEncryption: Bool = false,
+         clock: ManualClock = ManualClock(), seed: UInt64 = 1, headerEncryption: Bool = false,
          transform: TransformID = .null, configure: (inout EdgeEngine.Configuration) -> Void = { _ in }) {
         var config = EdgeEngine.Configuration(community: testCommunity, mac: mac, supernodes: supernodes)
         config.tapIPv4 = ip

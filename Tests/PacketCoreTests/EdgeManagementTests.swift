@@ -1,11 +1,12 @@
 import Testing
 import N2NWire
+import LinuxSystem
 @testable import PacketCore
 
 private let bPub = PeerSocket(ipv4: 0xCB00_7106, port: 50000)
 
 @Test func statisticsBlockIsByteExact() throws {
-    let clock = ManualEdgeClock(wall: WallTime(seconds: 1_700_000_000))
+    let clock = ManualClock(wall: WallTime(seconds: 1_700_000_000))
     let edge = TestEdge(clock: clock)
     edge.engine.start()
     clock.advance(seconds: 2)
@@ -33,7 +34,7 @@ private let bPub = PeerSocket(ipv4: 0xCB00_7106, port: 50000)
 }
 
 @Test func statisticsBeforeAnyTraffic() {
-    let clock = ManualEdgeClock(wall: WallTime(seconds: 1_700_000_000))
+    let clock = ManualClock(wall: WallTime(seconds: 1_700_000_000))
     let edge = TestEdge(clock: clock)
     edge.engine.start()
     edge.receive([0x03, 0x02], from: bPub)

@@ -1,5 +1,6 @@
 import Testing
 import N2NWire
+import LinuxSystem
 @testable import PacketCore
 
 private let aPub = PeerSocket(ipv4: 0xCB00_7105, port: 40000)
@@ -8,7 +9,7 @@ private let cPub = PeerSocket(ipv4: 0xCB00_7107, port: 60000)
 
 /// A and B behind NATs, registered with one fake supernode, sharing a clock.
 private func twoEdges(headerEncryption: Bool = false, configure: (inout EdgeEngine.Configuration) -> Void = { _ in }) -> (FakeNetwork, TestEdge, TestEdge) {
-    let clock = ManualEdgeClock()
+    let clock = ManualClock()
     let a = TestEdge(mac: macA, ip: ipA, clock: clock, seed: 1, headerEncryption: headerEncryption, configure: configure)
     let b = TestEdge(mac: macB, ip: ipB, clock: clock, seed: 2, headerEncryption: headerEncryption, configure: configure)
     let net = FakeNetwork()
@@ -211,7 +212,7 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
 }
 
 @Test func localDiscoveryMakesLANPeersKnown() throws {
-    let clock = ManualEdgeClock()
+    let clock = ManualClock()
     let a = TestEdge(mac: macA, ip: ipA, clock: clock, seed: 1)
     let b = TestEdge(mac: macB, ip: ipB, clock: clock, seed: 2)
     let net = FakeNetwork()
@@ -275,7 +276,7 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
 }
 
 @Test func fromSupernodeFlagNeedsASupernodeSourceAndEachSupernodeHasItsOwnStamp() throws {
-    let clock = ManualEdgeClock()
+    let clock = ManualClock()
     let edge = TestEdge(supernodes: [SupernodeAddress(host: "198.51.100.1", port: 7654),
                                      SupernodeAddress(host: "198.51.100.2", port: 7654)],
                         clock: clock, headerEncryption: true)

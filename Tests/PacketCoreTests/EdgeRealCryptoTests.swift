@@ -1,5 +1,6 @@
 import Testing
 import N2NWire
+import LinuxSystem
 @testable import PacketCore
 
 private func hexBytes(_ text: String) -> [UInt8] {
@@ -8,7 +9,7 @@ private func hexBytes(_ text: String) -> [UInt8] {
 }
 
 /// Edge B of spec 1.6 with the Speck transform ("mysecret") and real header encryption.
-private func edgeB(clock: ManualEdgeClock, sink: EdgeRecordingSink, host: FakeHost, random: FakeRandom) -> EdgeEngine {
+private func edgeB(clock: ManualClock, sink: EdgeRecordingSink, host: FakeHost, random: FakeRandom) -> EdgeEngine {
     var config = EdgeEngine.Configuration(community: Community("mynet"), mac: macB,
                                           supernodes: [SupernodeAddress(host: "198.51.100.1", port: 7654)])
     config.tapIPv4 = ipB
@@ -32,7 +33,7 @@ private func edgeB(clock: ManualEdgeClock, sink: EdgeRecordingSink, host: FakeHo
         """)
     #expect(datagram.count == 111)
     // The stamp's time (0x60000000 s, 0x12345 µs) is "now" on B's clock.
-    let clock = ManualEdgeClock(wall: WallTime(seconds: 0x6000_0000, microseconds: 0x12345))
+    let clock = ManualClock(wall: WallTime(seconds: 0x6000_0000, microseconds: 0x12345))
     let sink = EdgeRecordingSink()
     let engine = edgeB(clock: clock, sink: sink, host: FakeHost(), random: FakeRandom(seed: 3))
     var copy = datagram
@@ -57,7 +58,7 @@ private func edgeB(clock: ManualEdgeClock, sink: EdgeRecordingSink, host: FakeHo
 @Test func realCryptoEnginesTalkThroughEachOther() throws {
     // B's own output, fed back to a second engine with A's identity, decodes: the whole TX path
     // (Speck + header encryption with H = 34) round-trips through the whole RX path.
-    let clock = ManualEdgeClock()
+    let clock = ManualClock()
     let sinkB = EdgeRecordingSink()
     let b = edgeB(clock: clock, sink: sinkB, host: FakeHost(), random: FakeRandom(seed: 4))
     var configA = EdgeEngine.Configuration(community: Community("mynet"), mac: macA,

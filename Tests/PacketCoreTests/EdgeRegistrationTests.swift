@@ -1,6 +1,7 @@
 import Logging
 import Testing
 import N2NWire
+import LinuxSystem
 @testable import PacketCore
 
 private func registerSupers(_ edge: TestEdge) -> [RegisterSuper] {

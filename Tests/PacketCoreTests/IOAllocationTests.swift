@@ -2,6 +2,7 @@ import Glibc
 import N2NWire
 import Synchronization
 import Testing
+import LinuxSystem
 @testable import PacketCore
 
 /// Counts Swift heap allocations (class instances, array and string buffers, closure

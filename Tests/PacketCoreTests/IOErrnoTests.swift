@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import LinuxSystem
 @testable import PacketCore
 
 @Suite struct IOErrnoTests {

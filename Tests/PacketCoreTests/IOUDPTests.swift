@@ -1,6 +1,7 @@
 import Glibc
 import N2NWire
 import Testing
+import LinuxSystem
 @testable import PacketCore
 
 /// Byte `j` of test datagram `i`: depends on both, so a swapped or shifted payload shows.
@@ -110,7 +111,7 @@ let loopback = PeerSocket.ipv4(127, 0, 0, 1, port: 0)
             #expect(waitReadable(receiver))
             let one = try small.withUnsafeMutableBytes { try receiver.receive(into: $0) }
             #expect(one?.length == 3)
-            #expect(one?.peer == (try sender.localEndpoint))
+            #expect(one?.source.map(PeerSocket.init) == (try sender.localEndpoint))
         }
     }
 
@@ -211,7 +212,7 @@ let loopback = PeerSocket.ipv4(127, 0, 0, 1, port: 0)
     func dualStackSocket() throws(Errno) -> UDPSocket? {
         do {
             let socket = try UDPSocket(family: .ipv6)
-            try socket.bind(to: PeerSocket(address: .v6(0, 0), port: 0))
+            try socket.bind(to: PeerSocket(address: .v6(0, 0), port: 0).socketAddress)
             return socket
         } catch {
             if error.code == EAFNOSUPPORT || error.code == EADDRNOTAVAIL { return nil }
@@ -223,19 +224,20 @@ let loopback = PeerSocket.ipv4(127, 0, 0, 1, port: 0)
         var raw = sockaddr_in6()
         let v4 = PeerSocket.ipv4(192, 0, 2, 7, port: 7654)
         #expect(v4 == PeerSocket(ipv4: 0xC000_0207, port: 7654))
-        #expect(v4.write(sockaddr: &raw, family: AF_INET) == socklen_t(MemoryLayout<sockaddr_in>.size))
-        #expect(PeerSocket(sockaddr: &raw, length: MemoryLayout<sockaddr_in>.size) == v4)
+        #expect(v4.socketAddress.store(into: &raw) == socklen_t(MemoryLayout<sockaddr_in>.size))
+        #expect(SocketAddress(raw: &raw, length: MemoryLayout<sockaddr_in>.size).map(PeerSocket.init) == v4)
         #expect(withUnsafeBytes(of: &raw) { Array($0[2..<8]) } == [0x1D, 0xE6, 192, 0, 2, 7])
 
-        #expect(v4.write(sockaddr: &raw, family: AF_INET6) == socklen_t(MemoryLayout<sockaddr_in6>.size))
+        let mapped = v4.socketAddress.addressing(socketFamily: AF_INET6)!
+        #expect(mapped.store(into: &raw) == socklen_t(MemoryLayout<sockaddr_in6>.size))
         #expect(withUnsafeBytes(of: &raw) { Array($0[8..<24]) } == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 192, 0, 2, 7])
-        #expect(PeerSocket(sockaddr: &raw, length: MemoryLayout<sockaddr_in6>.size) == v4)
+        #expect(SocketAddress(raw: &raw, length: MemoryLayout<sockaddr_in6>.size).map(PeerSocket.init) == v4)
 
         let v6 = PeerSocket(address: .v6(0x2001_0DB8_0000_0000, 0x0000_0000_0000_0001), port: 1)
-        #expect(v6.write(sockaddr: &raw, family: AF_INET) == 0)
-        #expect(v6.write(sockaddr: &raw, family: AF_INET6) == socklen_t(MemoryLayout<sockaddr_in6>.size))
-        #expect(PeerSocket(sockaddr: &raw, length: MemoryLayout<sockaddr_in6>.size) == v6)
-        #expect(PeerSocket(sockaddr: &raw, length: 4) == nil)
+        #expect(v6.socketAddress.addressing(socketFamily: AF_INET) == nil)
+        #expect(v6.socketAddress.store(into: &raw) == socklen_t(MemoryLayout<sockaddr_in6>.size))
+        #expect(SocketAddress(raw: &raw, length: MemoryLayout<sockaddr_in6>.size).map(PeerSocket.init) == v6)
+        #expect(SocketAddress(raw: &raw, length: 4) == nil)
     }
 
     @Test func batchBookkeeping() {

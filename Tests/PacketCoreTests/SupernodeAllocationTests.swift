@@ -1,6 +1,7 @@
 import Glibc
 import N2NWire
 import Testing
+import LinuxSystem
 @testable import PacketCore
 
 /// The engine's steady state allocates nothing per datagram: relays (unicast, broadcast fan-out,

@@ -1,6 +1,7 @@
 import Foundation
 import N2NWire
 import Testing
+import LinuxSystem
 @testable import PacketCore
 
 /// Replays every datagram the n2n 2.8 edges sent to the 2.8 supernode in the shared captures through

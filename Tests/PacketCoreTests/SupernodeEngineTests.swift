@@ -1,5 +1,6 @@
 import N2NWire
 import Testing
+import LinuxSystem
 @testable import PacketCore
 
 @Suite struct SupernodeEngineTests {

@@ -1,5 +1,6 @@
 // Fakes and helpers shared by the supernode engine tests (no sockets, injected clock).
 import N2NWire
+import LinuxSystem
 @testable import PacketCore
 
 /// Records every datagram the engine sends, and where its bytes lived (to check the fan-out reuses one buffer).

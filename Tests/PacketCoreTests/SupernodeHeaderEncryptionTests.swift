@@ -1,5 +1,6 @@
 import N2NWire
 import Testing
+import LinuxSystem
 @testable import PacketCore
 
 /// The engine with the real header cipher (spec 4): the spec 4.8 datagrams are accepted at the time

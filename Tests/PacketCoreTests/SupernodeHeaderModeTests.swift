@@ -1,5 +1,6 @@
 import N2NWire
 import Testing
+import LinuxSystem
 @testable import PacketCore
 
 /// Header-encryption handling of the engine (spec 4.6, 4.7 and the fix of spec 10.2 item 16), with a

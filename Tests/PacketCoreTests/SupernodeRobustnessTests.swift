@@ -1,5 +1,6 @@
 import N2NWire
 import Testing
+import LinuxSystem
 @testable import PacketCore
 
 /// Hostile input: random bytes, every truncation and every single-bit flip of valid packets. The engine

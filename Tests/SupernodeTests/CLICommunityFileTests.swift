@@ -1,6 +1,8 @@
 import Glibc
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 import Testing
 @testable import Supernode
 

@@ -1,5 +1,6 @@
 import Logging
 import N2NWire
+import LinuxSystem
 import PacketCore
 import Testing
 @testable import Supernode

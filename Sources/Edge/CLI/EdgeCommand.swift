@@ -1,6 +1,8 @@
 import ArgumentParser
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// The edge's options for swift-argument-parser, which parses the canonical form that
 /// `ArgvNormaliser` produces and renders the help. Every value option uses `.unconditional`

@@ -1,6 +1,8 @@
 import ArgumentParser
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// Turns `edge`'s arguments, environment and configuration file into an `EdgeConfiguration`, or
 /// into the exit n2n 2.8 would make (spec 5.2, 8.1, 8.3, 8.5):

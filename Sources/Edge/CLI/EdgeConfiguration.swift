@@ -1,5 +1,7 @@
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// Everything `edge` is told on its command line, in configuration files and by `N2N_KEY`
 /// (spec 8.1). `init()` gives n2n 2.8's defaults; `validate()` applies spec 5.2's rules.

@@ -1,5 +1,7 @@
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// How the TAP interface gets its IPv4 address (`-a`).
 public enum TapAddressMode: String, Sendable, Hashable {

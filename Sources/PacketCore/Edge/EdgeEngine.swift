@@ -1,3 +1,4 @@
+import LinuxSystem
 import Logging
 import N2NWire
 
@@ -26,7 +27,7 @@ public final class EdgeEngine {
     /// Header encryption with the community key (-H), shared with the pipeline.
     var headerCipher: HeaderCipher? { pipeline.headerCipher }
     let random: RandomSource
-    let clock: EdgeClock
+    let clock: any MonotonicClock
     let datagrams: EdgeDatagramSink
     let frames: EdgeFrameSink
     let host: EdgeHost
@@ -64,7 +65,7 @@ public final class EdgeEngine {
         configuration: Configuration,
         pipeline: FramePipeline,
         random: RandomSource,
-        clock: EdgeClock,
+        clock: any MonotonicClock,
         datagrams: EdgeDatagramSink,
         frames: EdgeFrameSink,
         host: EdgeHost,

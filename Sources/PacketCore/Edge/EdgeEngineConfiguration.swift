@@ -54,3 +54,9 @@ public enum EdgeTimers {
     /// Timeout of one host-name resolution before it is requested again.
     public static let resolutionRetry: Int64 = 30 * Nanos.second
 }
+
+/// Nanosecond helpers for the engine's timers.
+enum Nanos {
+    static let second: Int64 = 1_000_000_000
+    static func seconds(_ s: Int) -> Int64 { Int64(s) * second }
+}

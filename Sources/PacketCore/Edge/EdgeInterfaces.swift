@@ -26,22 +26,3 @@ public protocol EdgeHost: AnyObject {
     /// engine's thread (spec 10.3 item 20: no DNS in the data path).
     func resolveSupernode(index: Int, host: String, port: UInt16)
 }
-
-/// Wall-clock time: seconds and microseconds since 1970 (UTC).
-public struct WallTime: Hashable, Sendable {
-    public var seconds: Int64
-    public var microseconds: Int32
-
-    public init(seconds: Int64, microseconds: Int32 = 0) {
-        self.seconds = seconds
-        self.microseconds = microseconds
-    }
-}
-
-/// The engine's clock. Monotonic time drives every timer; wall time only feeds the management
-/// output and header-encryption stamps (spec 4.3).
-public protocol EdgeClock: AnyObject {
-    /// Nanoseconds on a monotonic clock (any origin).
-    var monotonicNanoseconds: Int64 { get }
-    var wallTime: WallTime { get }
-}

@@ -1,3 +1,4 @@
+import LinuxSystem
 import N2NWire
 
 /// Header-encryption stamps (spec 4.3) from the engine's injected clock, and the replay check of

@@ -1,5 +1,7 @@
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// The supernode's community whitelist file (`-c`, spec 6.2).
 public enum CommunityFile {

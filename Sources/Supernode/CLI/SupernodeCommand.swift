@@ -1,6 +1,8 @@
 import ArgumentParser
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// The supernode's options for swift-argument-parser (see `EdgeCommand` for the approach).
 struct SupernodeCommand: ParsableCommand {

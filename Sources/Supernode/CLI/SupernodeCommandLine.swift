@@ -1,6 +1,8 @@
 import ArgumentParser
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// Turns `supernode`'s arguments and configuration file into a `SupernodeConfiguration`, or into
 /// the exit n2n 2.8 would make: no arguments or `-h` print the help and exit 1 (spec 8.2, 8.5);

@@ -1,4 +1,6 @@
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// Everything `supernode` is told on its command line and in configuration files (spec 8.2).
 public struct SupernodeConfiguration: Sendable, Hashable {

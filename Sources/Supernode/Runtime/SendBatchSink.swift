@@ -1,5 +1,7 @@
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// The engine's output sink on a real socket: datagrams are copied into a `SendBatch` and leave in one
 /// `sendmmsg` per `flush()` (or earlier, when the batch fills up during a large fan-out).

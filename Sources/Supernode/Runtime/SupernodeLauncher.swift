@@ -1,7 +1,9 @@
 import Glibc
 import Logging
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// Start-up and shutdown of the `supernode` process in n2n 2.8's order and with its exit statuses
 /// (spec 8.5): bind the sockets (254 on failure), daemonise unless -f (251), drop privileges (1), serve

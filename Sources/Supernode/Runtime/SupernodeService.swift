@@ -1,7 +1,9 @@
 import Glibc
 import Logging
 import N2NWire
+import LinuxSystem
 import PacketCore
+import ProgramSupport
 
 /// The running supernode: the main UDP socket and the management socket on one epoll loop, the
 /// engine between them, timers for purging and re-sorting, and signal handling (spec 6.3, 6.4, 6.6, 7.2).
@@ -136,15 +138,16 @@ final class SupernodeService {
 
     private func drainManagement() {
         while true {
-            let result: (length: Int, peer: PeerSocket?)?
+            let result: (length: Int, source: SocketAddress?)?
             do {
                 result = try managementSocket.receive(into: managementBuffer)
             } catch {
                 logger.warning("receive on the management socket failed: \(error)")
                 return
             }
-            guard let (length, peer) = result else { return }
-            guard let peer else { continue }
+            guard let (length, source) = result else { return }
+            guard let source else { continue }
+            let peer = PeerSocket(source)
             let request = UnsafeRawBufferPointer(rebasing: managementBuffer[0..<min(length, managementBuffer.count)])
             // An empty datagram gets no answer and, unlike 2.8, does not stop anything (spec 10.1 item 9).
             for datagram in engine.managementResponse(to: request, now: .now()) {

@@ -1,5 +1,6 @@
 import Logging
 import N2NWire
+import LinuxSystem
 import PacketCore
 
 /// `SupernodeEngine.handleDatagram` on a sequence of datagrams from four sockets, so that state

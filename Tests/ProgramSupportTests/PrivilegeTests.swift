@@ -1,7 +1,9 @@
 import Glibc
 import N2NWire
 import Testing
-@testable import PacketCore
+@testable import ProgramSupport
+import PacketCore
+import LinuxSystem
 
 private let n2nUser = AccountIDs(uid: 998, gid: 997)
 private let nobody = AccountIDs(uid: 65534, gid: 65534)

@@ -1,5 +1,7 @@
 import Testing
-@testable import PacketCore
+@testable import ProgramSupport
+import PacketCore
+import LinuxSystem
 
 /// A table shaped like edge's: required values, flags, optional attached values, long names.
 private let table = OptionTable([

@@ -1,6 +1,8 @@
 import Glibc
 import Testing
-@testable import PacketCore
+@testable import ProgramSupport
+import PacketCore
+import LinuxSystem
 
 @Suite(.serialized) struct ProcessDaemonTests {
     /// The test forks a child that plays the program: it daemonises, the daemon reports what it

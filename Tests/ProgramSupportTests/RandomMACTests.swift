@@ -1,6 +1,8 @@
 import N2NWire
 import Testing
-@testable import PacketCore
+@testable import ProgramSupport
+import PacketCore
+import LinuxSystem
 
 private final class FixedRandom: RandomSource {
     let byte: UInt8

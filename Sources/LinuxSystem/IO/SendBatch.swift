@@ -1,5 +1,3 @@
-import N2NWire
-
 /// Outgoing datagrams for one socket: engines enqueue "these bytes to this peer" and the
 /// batch goes out in one sendmmsg on `flush()` (or by itself when it fills up), so a
 /// broadcast fan-out of one frame to 50 peers costs one system call.
@@ -14,25 +12,25 @@ public final class SendBatch {
 
     public var pending: Int { batch.count }
 
-    /// Copies `bytes` into the queue for `peer`; flushes first if the queue is full.
+    /// Copies `bytes` into the queue for `destination`; flushes first if the queue is full.
     /// False when `bytes` is longer than `datagramCapacity` (nothing queued).
     @discardableResult
-    public func enqueue(_ bytes: UnsafeRawBufferPointer, to peer: PeerSocket) throws(Errno) -> Bool {
+    public func enqueue(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) throws(Errno) -> Bool {
         guard bytes.count <= batch.datagramCapacity else { return false }
         if batch.isFull { try flush() }
-        return batch.append(bytes, to: peer)
+        return batch.append(bytes, to: destination)
     }
 
-    /// Lets `fill` write the datagram for `peer` into the next slot (see
+    /// Lets `fill` write the datagram for `destination` into the next slot (see
     /// `DatagramBatch.appendDatagram`); flushes first if the queue is full.
     @inlinable
     public func enqueue<E: Error>(
-        to peer: PeerSocket, _ fill: (UnsafeMutableRawBufferPointer) throws(E) -> Int
+        to destination: SocketAddress, _ fill: (UnsafeMutableRawBufferPointer) throws(E) -> Int
     ) throws(SendBatchError<E>) {
         if batch.isFull {
             do { try flush() } catch { throw .socket(error) }
         }
-        do { _ = try batch.appendDatagram(to: peer, fill) } catch { throw .fill(error) }
+        do { _ = try batch.appendDatagram(to: destination, fill) } catch { throw .fill(error) }
     }
 
     /// Sends everything queued and empties the queue. Returns the number sent.

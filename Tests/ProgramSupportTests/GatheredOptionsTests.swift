@@ -1,6 +1,8 @@
 import Glibc
 import Testing
-@testable import PacketCore
+@testable import ProgramSupport
+import PacketCore
+import LinuxSystem
 
 private let table = OptionTable([
     OptionSpec(short: "h"),

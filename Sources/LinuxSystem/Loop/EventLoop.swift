@@ -39,10 +39,14 @@ public final class EventLoop {
     private static let wakeToken = UInt64.max
     private static let signalToken = UInt64.max - 1
 
-    public init(maxEvents: Int = 64) throws(Errno) {
+    /// The clock deadlines are measured on (the engines' clock, so both agree on "now").
+    public let clock: any MonotonicClock
+
+    public init(maxEvents: Int = 64, clock: any MonotonicClock = SystemClock()) throws(Errno) {
+        self.clock = clock
         epoll = try Epoll(maxEvents: maxEvents)
         waker = try EventLoopWaker()
-        now = MonotonicClock.nanoseconds()
+        now = UInt64(clamping: clock.monotonicNanoseconds)
         ioSlots.reserveCapacity(16)
         try epoll.add(waker.descriptor, events: .readable, token: EventLoop.wakeToken)
     }
@@ -52,7 +56,7 @@ public final class EventLoop {
     /// Re-reads the clock (the loop does this after each wait).
     @discardableResult
     public func updateNow() -> UInt64 {
-        now = MonotonicClock.nanoseconds()
+        now = UInt64(clamping: clock.monotonicNanoseconds)
         return now
     }
 
@@ -111,7 +115,7 @@ public final class EventLoop {
     /// A repeating timer that falls behind skips the missed ticks instead of bursting.
     @discardableResult
     public func schedule(after delay: Duration, repeating interval: Duration? = nil, _ action: @escaping () -> Void) -> TimerID {
-        schedule(atNanoseconds: MonotonicClock.nanoseconds() &+ delay.clampedNanoseconds, repeating: interval, action)
+        schedule(atNanoseconds: UInt64(clamping: clock.monotonicNanoseconds) &+ delay.clampedNanoseconds, repeating: interval, action)
     }
 
     /// As `schedule(after:)` with an absolute CLOCK_MONOTONIC deadline.
@@ -142,7 +146,7 @@ public final class EventLoop {
     /// Moves a live timer's next expiry to `delay` from now (a repeating one keeps its interval).
     @discardableResult
     public func reschedule(_ timer: TimerID, after delay: Duration) -> Bool {
-        timers.reschedule(timer, deadline: MonotonicClock.nanoseconds() &+ delay.clampedNanoseconds)
+        timers.reschedule(timer, deadline: UInt64(clamping: clock.monotonicNanoseconds) &+ delay.clampedNanoseconds)
     }
 
     public func isScheduled(_ timer: TimerID) -> Bool { timers.isActive(timer) }
@@ -207,7 +211,7 @@ public final class EventLoop {
     public func runOnce(maxWait: Duration? = nil) throws(Errno) {
         var timeout: UInt64? = nil
         if let deadline = timers.nextDeadline() {
-            let current = MonotonicClock.nanoseconds()
+            let current = UInt64(clamping: clock.monotonicNanoseconds)
             timeout = deadline > current ? deadline - current : 0
         }
         if let maxWait {

@@ -95,7 +95,7 @@ public final class FrameBatch {
     public func removeAll() { filled = 0 }
 
     /// The free area of the next slot (for readers that fill it and then commit).
-    func nextFreeBuffer() -> UnsafeMutableRawBufferPointer {
+    public func nextFreeBuffer() -> UnsafeMutableRawBufferPointer {
         UnsafeMutableRawBufferPointer(start: storage + count * stride + headroom, count: frameCapacity)
     }
 

@@ -1,11 +1,10 @@
 import CN2NLinux
 import Glibc
-import N2NWire
 
 /// A non-blocking UDP socket with batched receive and send (recvmmsg/sendmmsg).
 ///
 /// An `.ipv6` socket is dual-stack (IPV6_V6ONLY off): IPv4 peers travel as IPv4-mapped
-/// addresses and come back as plain `.v4` endpoints. Not Sendable: one thread drives it.
+/// addresses and read back as IPv4 (`SocketAddress.ipv4`). Not Sendable: one thread drives it.
 public final class UDPSocket {
     public enum Family: Sendable {
         case ipv4, ipv6
@@ -51,28 +50,24 @@ public final class UDPSocket {
     }
 
     /// Opens a socket bound to `local` (port 0 picks a free port; address 0 / :: is any).
-    public convenience init(bindingTo local: PeerSocket, reuseAddress: Bool = false) throws(Errno) {
-        if case .v6 = local.address { try self.init(family: .ipv6) } else { try self.init(family: .ipv4) }
+    public convenience init(bindingTo local: SocketAddress, reuseAddress: Bool = false) throws(Errno) {
+        try self.init(family: local.family == AF_INET6 ? .ipv6 : .ipv4)
         if reuseAddress { try setReuseAddress(true) }
         try bind(to: local)
     }
 
     public func close() throws(Errno) { try descriptor.close() }
 
-    public func bind(to local: PeerSocket) throws(Errno) {
-        var address = sockaddr_in6()
-        let length = local.write(sockaddr: &address, family: addressFamily)
-        guard length > 0 else { throw Errno(code: EAFNOSUPPORT, call: "bind") }
-        let fd = descriptor.rawValue
-        _ = try systemCall("bind") {
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
-            }
+    public func bind(to local: SocketAddress) throws(Errno) {
+        guard let address = local.addressing(socketFamily: addressFamily) else {
+            throw Errno(code: EAFNOSUPPORT, call: "bind")
         }
+        let fd = descriptor.rawValue
+        _ = try systemCall("bind") { address.withSockaddr { Glibc.bind(fd, $0, $1) } }
     }
 
     /// The bound address and port (after `bind`, or after the first send picked a port).
-    public var localEndpoint: PeerSocket {
+    public var localAddress: SocketAddress {
         get throws(Errno) {
             var address = sockaddr_in6()
             var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
@@ -82,15 +77,15 @@ public final class UDPSocket {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
                 }
             }
-            guard let endpoint = PeerSocket(sockaddr: &address, length: Int(length)) else {
+            guard let local = SocketAddress(raw: &address, length: Int(length)) else {
                 throw Errno(code: EAFNOSUPPORT, call: "getsockname")
             }
-            return endpoint
+            return local
         }
     }
 
     public var localPort: UInt16 {
-        get throws(Errno) { try localEndpoint.port }
+        get throws(Errno) { try localAddress.port }
     }
 
     // MARK: options
@@ -205,24 +200,15 @@ public final class UDPSocket {
         let fd = descriptor.rawValue
         for _ in 0..<4 {
             batch.prepareForReceive()
-            let received = cn2n_recvmmsg(fd, batch.headers, UInt32(batch.capacity), cn2n_MSG_DONTWAIT)
-            if received >= 0 {
+            switch try datagramCall("recvmmsg", { cn2n_recvmmsg(fd, batch.headers, UInt32(batch.capacity), cn2n_MSG_DONTWAIT) }) {
+            case .completed(let received):
                 batch.finishReceive(Int(received))
                 statistics.datagramsReceived &+= Int(received)
                 return Int(received)
-            }
-            let code = errno
-            switch code {
-            case EAGAIN, EWOULDBLOCK:
+            case .wouldBlock:
                 return 0
-            case EINTR:
-                continue
-            case _ where UDPSocket.isPerDatagram(code):
-                statistics.receiveErrors &+= 1
-                statistics.lastReceiveError = Errno(code: code, call: "recvmmsg")
-                continue
-            default:
-                throw Errno(code: code, call: "recvmmsg")
+            case .refused(let error):
+                countReceiveError(error)
             }
         }
         return 0
@@ -241,115 +227,86 @@ public final class UDPSocket {
         let fd = descriptor.rawValue
         var index = 0
         var sent = 0
+        defer { statistics.datagramsSent &+= sent }
         while index < total {
-            let result = cn2n_sendmmsg(fd, batch.headers + index, UInt32(total - index), cn2n_MSG_DONTWAIT)
-            if result > 0 {
+            let outcome = try datagramCall("sendmmsg") {
+                cn2n_sendmmsg(fd, batch.headers + index, UInt32(total - index), cn2n_MSG_DONTWAIT)
+            }
+            switch outcome {
+            case .completed(0):
+                return sent
+            case .completed(let result):
                 sent += Int(result)
                 index += Int(result)
-                continue
-            }
-            if result == 0 { break }
-            let code = errno
-            switch code {
-            case EINTR:
-                continue
-            case EAGAIN, EWOULDBLOCK:
+            case .wouldBlock:
                 statistics.sendDropsWouldBlock &+= total - index
-                index = total
-            case _ where UDPSocket.isPerDatagram(code):
-                statistics.sendErrors &+= 1
-                statistics.lastSendError = Errno(code: code, call: "sendmmsg")
+                return sent
+            case .refused(let error):
+                countSendError(error)
                 index += 1
-            default:
-                statistics.datagramsSent &+= sent
-                throw Errno(code: code, call: "sendmmsg")
             }
         }
-        statistics.datagramsSent &+= sent
         return sent
     }
 
     /// Sends one datagram (control messages). False when it was dropped (full send buffer
     /// or a per-datagram refusal, both counted as for batches).
     @discardableResult
-    public func send(_ bytes: UnsafeRawBufferPointer, to peer: PeerSocket) throws(Errno) -> Bool {
-        var address = sockaddr_in6()
-        let length = peer.write(sockaddr: &address, family: addressFamily)
-        guard length > 0 else {
-            statistics.sendErrors &+= 1
-            statistics.lastSendError = Errno(code: EAFNOSUPPORT, call: "sendto")
+    public func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) throws(Errno) -> Bool {
+        guard let address = destination.addressing(socketFamily: addressFamily) else {
+            countSendError(Errno(code: EAFNOSUPPORT, call: "sendto"))
             return false
         }
         let fd = descriptor.rawValue
-        while true {
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, length)
-                }
-            }
-            if result >= 0 {
-                statistics.datagramsSent &+= 1
-                return true
-            }
-            let code = errno
-            switch code {
-            case EINTR:
-                continue
-            case EAGAIN, EWOULDBLOCK:
-                statistics.sendDropsWouldBlock &+= 1
-                return false
-            case _ where UDPSocket.isPerDatagram(code):
-                statistics.sendErrors &+= 1
-                statistics.lastSendError = Errno(code: code, call: "sendto")
-                return false
-            default:
-                throw Errno(code: code, call: "sendto")
-            }
+        let outcome = try datagramCall("sendto") {
+            address.withSockaddr { sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, $1) }
+        }
+        switch outcome {
+        case .completed:
+            statistics.datagramsSent &+= 1
+            return true
+        case .wouldBlock:
+            statistics.sendDropsWouldBlock &+= 1
+            return false
+        case .refused(let error):
+            countSendError(error)
+            return false
         }
     }
 
     /// Receives one datagram into `buffer`; nil when none is waiting. The length is the
     /// datagram's full length, which exceeds `buffer.count` when it was truncated.
-    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> (length: Int, peer: PeerSocket?)? {
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> (length: Int, source: SocketAddress?)? {
         var address = sockaddr_in6()
         let fd = descriptor.rawValue
         while true {
             var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            let result = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    recvfrom(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC), $0, &length)
+            let outcome = try datagramCall("recvfrom") {
+                withUnsafeMutablePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC), $0, &length)
+                    }
                 }
             }
-            if result >= 0 {
+            switch outcome {
+            case .completed(let result):
                 statistics.datagramsReceived &+= 1
-                return (result, PeerSocket(sockaddr: &address, length: Int(length)))
-            }
-            let code = errno
-            switch code {
-            case EINTR:
-                continue
-            case EAGAIN, EWOULDBLOCK:
+                return (result, SocketAddress(raw: &address, length: Int(length)))
+            case .wouldBlock:
                 return nil
-            case _ where UDPSocket.isPerDatagram(code):
-                statistics.receiveErrors &+= 1
-                statistics.lastReceiveError = Errno(code: code, call: "recvfrom")
-                continue
-            default:
-                throw Errno(code: code, call: "recvfrom")
+            case .refused(let error):
+                countReceiveError(error)
             }
         }
     }
 
-    /// Errors that concern one datagram or one destination, not the socket: ICMP feedback,
-    /// routing, firewall, size and transient memory refusals.
-    static func isPerDatagram(_ code: Int32) -> Bool {
-        switch code {
-        case ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EHOSTDOWN, ENETDOWN, EPERM, EACCES,
-            EMSGSIZE, EINVAL, EADDRNOTAVAIL, EAFNOSUPPORT, EDESTADDRREQ, ENOBUFS, ENOMEM,
-            ECONNRESET, EPROTO, ETIMEDOUT, ENONET:
-            return true
-        default:
-            return false
-        }
+    private func countSendError(_ error: Errno) {
+        statistics.sendErrors &+= 1
+        statistics.lastSendError = error
+    }
+
+    private func countReceiveError(_ error: Errno) {
+        statistics.receiveErrors &+= 1
+        statistics.lastReceiveError = error
     }
 }

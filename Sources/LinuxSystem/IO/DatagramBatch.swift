@@ -1,6 +1,5 @@
 import CN2NLinux
 import Glibc
-import N2NWire
 
 /// A preallocated set of UDP datagrams with their peers, plus the `cn2n_mmsghdr`/`iovec` arrays
 /// that `recvmmsg`/`sendmmsg` need. Everything is allocated once in `init` and reused by
@@ -69,9 +68,9 @@ public final class DatagramBatch {
     /// The sender of a received datagram or the destination of a queued one; nil if the
     /// kernel reported an address family other than IPv4/IPv6.
     @inlinable
-    public func peer(_ index: Int) -> PeerSocket? {
+    public func address(_ index: Int) -> SocketAddress? {
         precondition(index >= 0 && index < count, "datagram index out of range")
-        return PeerSocket(sockaddr: UnsafeRawPointer(addresses + index), length: Int(addressLengths[index]))
+        return SocketAddress(raw: UnsafeRawPointer(addresses + index), length: Int(addressLengths[index]))
     }
 
     /// True when the received datagram was longer than `datagramCapacity` and was cut.
@@ -88,38 +87,31 @@ public final class DatagramBatch {
 
     /// Readdresses datagram `index`.
     @inlinable
-    public func setPeer(_ index: Int, _ peer: PeerSocket) {
+    public func setAddress(_ index: Int, _ address: SocketAddress) {
         precondition(index >= 0 && index < count, "datagram index out of range")
-        storePeer(peer, at: index)
+        addressLengths[index] = address.store(into: UnsafeMutableRawPointer(addresses + index))
     }
 
-    @usableFromInline
-    func storePeer(_ peer: PeerSocket, at index: Int) {
-        let family: Int32
-        if case .v6 = peer.address { family = AF_INET6 } else { family = AF_INET }
-        addressLengths[index] = peer.write(sockaddr: UnsafeMutableRawPointer(addresses + index), family: family)
-    }
-
-    /// Copies `bytes` into the next free slot, addressed to `peer`. False when the batch is
-    /// full or `bytes` is longer than `datagramCapacity`.
+    /// Copies `bytes` into the next free slot, addressed to `destination`. False when the batch
+    /// is full or `bytes` is longer than `datagramCapacity`.
     @discardableResult
-    public func append(_ bytes: UnsafeRawBufferPointer, to peer: PeerSocket) -> Bool {
+    public func append(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) -> Bool {
         guard slots.append(bytes) else { return false }
-        storePeer(peer, at: slots.count - 1)
+        setAddress(slots.count - 1, destination)
         return true
     }
 
-    /// Lets `fill` write a datagram for `peer` straight into the next free slot
+    /// Lets `fill` write a datagram for `destination` straight into the next free slot
     /// (`datagramCapacity` bytes after the headroom, e.g. encrypting into it); it returns the
     /// length, or 0 to leave the slot free. Returns false when the batch is full.
     @inlinable
     @discardableResult
     public func appendDatagram<E: Error>(
-        to peer: PeerSocket, _ fill: (UnsafeMutableRawBufferPointer) throws(E) -> Int
+        to destination: SocketAddress, _ fill: (UnsafeMutableRawBufferPointer) throws(E) -> Int
     ) throws(E) -> Bool {
         let index = slots.count
         guard try slots.appendFrame(fill) else { return false }
-        if slots.count > index { storePeer(peer, at: index) }
+        if slots.count > index { setAddress(index, destination) }
         return true
     }
 
@@ -157,8 +149,8 @@ public final class DatagramBatch {
             vectors[i].iov_base = datagram.baseAddress
             vectors[i].iov_len = datagram.count
             if socketFamily == AF_INET6 && addresses[i].sin6_family == sa_family_t(AF_INET),
-                let peer = PeerSocket(sockaddr: UnsafeRawPointer(addresses + i), length: Int(addressLengths[i])) {
-                addressLengths[i] = peer.write(sockaddr: UnsafeMutableRawPointer(addresses + i), family: AF_INET6)
+                let mapped = address(i)?.addressing(socketFamily: AF_INET6) {
+                addressLengths[i] = mapped.store(into: UnsafeMutableRawPointer(addresses + i))
             }
             headers[i].msg_hdr.msg_namelen = addressLengths[i]
             headers[i].msg_hdr.msg_flags = 0

@@ -1,7 +1,9 @@
 import Glibc
 import Logging
 import Testing
-@testable import PacketCore
+@testable import ProgramSupport
+import PacketCore
+import LinuxSystem
 
 @Suite struct ProcessLoggingTests {
     @Test func verbosityFollowsN2NTraceLevels() {

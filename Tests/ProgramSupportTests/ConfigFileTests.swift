@@ -1,5 +1,7 @@
 import Testing
-@testable import PacketCore
+@testable import ProgramSupport
+import PacketCore
+import LinuxSystem
 
 private let table = OptionTable([
     OptionSpec(short: "k", argument: .required),

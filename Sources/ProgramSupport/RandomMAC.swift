@@ -1,3 +1,4 @@
+import PacketCore
 import N2NWire
 
 extension MACAddress {

@@ -1,3 +1,4 @@
+import PacketCore
 #if canImport(Glibc)
 import Glibc
 #endif
