@@ -21,7 +21,7 @@ struct EdgeStartupError: Error, CustomStringConvertible {
 /// select granularity of 2.8). Each readiness drains a bounded number of batches (recvmmsg /
 /// several TAP reads), and the datagrams and frames the engine produced are flushed right after,
 /// in one sendmmsg. Host names are resolved on helper threads (`SupernodeResolver`).
-final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
+final class EdgeRuntime: EdgeHost {
     let config: EdgeConfiguration
     let mac: MACAddress
     var logger: Logger
@@ -34,12 +34,11 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
     let mainSocket: UDPSocket
     let managementSocket: UDPSocket
     let discoverySocket: UDPSocket?
-    let sendBatch: SendBatch
+    let datagramSink: BatchedDatagramSink
     let receiveBatch: DatagramBatch
     let tapIn: FrameBatch
-    let tapOut: FrameBatch
+    var frameSink: TapFrameSink!
     let managementBuffer: UnsafeMutableRawBufferPointer
-    let normalTTL: Int
     var resolver: SupernodeResolver!
     var engine: EdgeEngine!
     var routes: EdgeRoutes?
@@ -66,7 +65,6 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
             try mainSocket.setPathMTUDiscovery(config.pmtuDiscovery ? .do : .dont)
             try? mainSocket.setReceiveBufferSize(1 << 21)
             try? mainSocket.setSendBufferSize(1 << 21)
-            normalTTL = try mainSocket.timeToLive()
         } catch {
             throw EdgeStartupError("cannot configure the UDP socket: \(error)")
         }
@@ -82,10 +80,9 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
             discoverySocket = nil
         }
         let datagramCapacity = maxFrameLength + FramePipeline.maxOverhead
-        sendBatch = SendBatch(socket: mainSocket, capacity: 64, datagramCapacity: datagramCapacity)
+        datagramSink = BatchedDatagramSink(socket: mainSocket, capacity: 64, datagramCapacity: datagramCapacity)
         receiveBatch = DatagramBatch(capacity: 32, datagramCapacity: maxFrameLength)
         tapIn = FrameBatch(capacity: 32, frameCapacity: maxFrameLength)
-        tapOut = FrameBatch(capacity: 64, frameCapacity: maxFrameLength)
         managementBuffer = .allocate(byteCount: maxFrameLength, alignment: 8)
 
         // TAP (spec 5.2 step 3).
@@ -109,8 +106,11 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
         engineConfig.dropMulticast = !config.acceptMulticast
         engineConfig.allowRouting = config.allowRouting
         engineConfig.tapIPv4 = currentTapAddress()
+        frameSink = TapFrameSink(capacity: 64, frameCapacity: maxFrameLength) { [unowned self] batch in
+            self.writeFrames(batch)
+        }
         engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,
-                            datagrams: self, frames: self, host: self, logger: logger,
+                            datagrams: datagramSink, frames: frameSink, host: self, logger: logger,
                             verbosity: ProcessLog.verbosity.load(ordering: .relaxed))
         engine.onVerbosityChange = { ProcessLog.verbosity.store($0, ordering: .relaxed) }
         let waker = loop.waker
@@ -258,39 +258,16 @@ final class EdgeRuntime: EdgeDatagramSink, EdgeFrameSink, EdgeHost {
 
     // MARK: - Sinks and host
 
-    func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket) {
-        do { try sendBatch.enqueue(datagram, to: destination) } catch {
-            logger.error("send failed: \(error)")
-        }
-    }
-
-    func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int) {
-        flushDatagrams()
-        do {
-            try mainSocket.setTimeToLive(ipTTL)
-            _ = try mainSocket.send(datagram, to: destination)
-            try mainSocket.setTimeToLive(normalTTL)
-        } catch {
-            logger.error("send with TTL \(ipTTL) failed: \(error)")
-            try? mainSocket.setTimeToLive(normalTTL)
-        }
-    }
-
-    func writeFrame(_ frame: UnsafeRawBufferPointer) {
-        if tapOut.append(frame) { return }
-        flushFrames()
-        if !tapOut.append(frame) { engine.countDrop(.oversized) }
-    }
-
     func flushDatagrams() {
-        do { try sendBatch.flush() } catch { logger.error("send failed: \(error)") }
+        datagramSink.flush()
+        if let failure = datagramSink.takeFailure() { logger.error("send failed: \(failure)") }
     }
 
-    func flushFrames() {
-        guard tapOut.count > 0 else { return }
-        defer { tapOut.removeAll() }
+    func flushFrames() { frameSink.flush() }
+
+    func writeFrames(_ batch: FrameBatch) {
         guard let tap else { return }
-        do { _ = try tap.write(tapOut) } catch { logger.error("TAP write failed: \(error)") }
+        do { _ = try tap.write(batch) } catch { logger.error("TAP write failed: \(error)") }
     }
 
     func joinDiscoveryGroup() -> Bool {

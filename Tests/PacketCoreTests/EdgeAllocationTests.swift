@@ -30,18 +30,21 @@ func forwardingDoesNotAllocateInSteadyState(realCrypto: Bool) {
     #expect(edge.managementText("peers").hasSuffix("p2p\n"))
 
     // Sinks that do not record (recording allocates).
-    final class NullSink: EdgeDatagramSink, EdgeFrameSink {
-        var datagrams = 0, frames = 0
-        func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket) { datagrams += 1 }
-        func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int) { datagrams += 1 }
-        func writeFrame(_ frame: UnsafeRawBufferPointer) { frames += 1 }
+    final class NullSink: CopyingDatagramSink {
+        var datagrams = 0
+        override func deliver(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int?) { datagrams += 1 }
+    }
+    final class NullFrames: CopyingFrameSink {
+        var frames = 0
+        override func deliver(_ frame: UnsafeRawBufferPointer) { frames += 1 }
     }
     let sink = NullSink()
+    let frameSink = NullFrames()
     let random = FakeRandom()
     let transform: PayloadTransform = realCrypto ? SpeckTransform(passphrase: Array("mysecret".utf8), random: random) : TestTransform()
     let pipeline = FramePipeline(community: testCommunity, transform: transform, headerEncryption: realCrypto, random: random)
     let engine = EdgeEngine(configuration: edge.engine.configuration, pipeline: pipeline, random: random, clock: edge.clock,
-                            datagrams: sink, frames: sink, host: FakeHost(), verbosity: 0)
+                            datagrams: sink, frames: frameSink, host: FakeHost(), verbosity: 0)
     // What B sends, produced with B's keys (the same community and passphrase).
     func sealed(_ bytes: [UInt8], headerLength: Int? = nil) -> [UInt8] {
         guard realCrypto else { return bytes }
@@ -83,7 +86,7 @@ func forwardingDoesNotAllocateInSteadyState(realCrypto: Bool) {
     let before = mallocCount?()
     forward(5000)
     let after = mallocCount?()
-    #expect(sink.frames == 6000)
+    #expect(frameSink.frames == 6000)
     #expect(engine.statistics.txP2P == 6000)
     if let before, let after {
         #expect(after - before == 0, "allocations during 5000 forwarded frames each way")

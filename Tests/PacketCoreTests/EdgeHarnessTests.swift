@@ -29,22 +29,24 @@ struct EdgeSentDatagram {
     var code: PacketCode? { decoded?.header.code }
 }
 
-final class EdgeRecordingSink: EdgeDatagramSink, EdgeFrameSink {
+final class EdgeRecordingSink: CopyingDatagramSink, FrameSink {
     var datagrams: [EdgeSentDatagram] = []
     var frames: [[UInt8]] = []
     var onDatagram: ((EdgeSentDatagram) -> Void)?
 
-    func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket) {
-        record(EdgeSentDatagram(bytes: Array(datagram), to: destination, ipTTL: nil))
-    }
-    func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int) {
+    override func deliver(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int?) {
         record(EdgeSentDatagram(bytes: Array(datagram), to: destination, ipTTL: ipTTL))
     }
     private func record(_ d: EdgeSentDatagram) {
         datagrams.append(d)
         onDatagram?(d)
     }
-    func writeFrame(_ frame: UnsafeRawBufferPointer) { frames.append(Array(frame)) }
+    var frameCapacity: Int { 4096 }
+    func writeFrame(_ fill: (UnsafeMutableRawBufferPointer) -> Int) {
+        var bytes = [UInt8](repeating: 0, count: frameCapacity)
+        let length = bytes.withUnsafeMutableBytes(fill)
+        if length > 0 { frames.append(Array(bytes[0..<length])) }
+    }
 
     func sent(_ code: PacketCode) -> [EdgeSentDatagram] { datagrams.filter { $0.code == code } }
     func clear() {

@@ -54,8 +54,8 @@ private let bPub = PeerSocket(ipv4: 0xCB00_7106, port: 50000)
 
 @Test func transopFieldsWidenPastSixDigits() {
     let edge = TestEdge()
-    edge.engine.statistics.transformTx = 1_234_567
-    edge.engine.statistics.transformRx = 7
+    edge.engine.worker.statistics.transformTx = 1_234_567
+    edge.engine.worker.statistics.transformRx = 7
     #expect(edge.managementText("x").contains("transop |1234567|     7|\n"))
 }
 

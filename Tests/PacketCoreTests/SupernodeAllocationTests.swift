@@ -15,10 +15,10 @@ import LinuxSystem
 }
 
 /// Counts what would be sent without keeping it.
-final class CountingSink: SupernodeOutputSink {
+final class CountingSink: CopyingDatagramSink {
     var datagrams = 0
     var bytes = 0
-    func enqueue(_ buffer: UnsafeRawBufferPointer, to destination: PeerSocket) {
+    override func deliver(_ buffer: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int?) {
         datagrams += 1
         bytes &+= buffer.count
     }

@@ -4,7 +4,7 @@ import LinuxSystem
 @testable import PacketCore
 
 /// Records every datagram the engine sends, and where its bytes lived (to check the fan-out reuses one buffer).
-final class RecordingSink: SupernodeOutputSink {
+final class RecordingSink: CopyingDatagramSink {
     struct Sent: Equatable {
         var bytes: [UInt8]
         var destination: PeerSocket
@@ -12,7 +12,7 @@ final class RecordingSink: SupernodeOutputSink {
     }
     var sent: [Sent] = []
 
-    func enqueue(_ bytes: UnsafeRawBufferPointer, to destination: PeerSocket) {
+    override func deliver(_ bytes: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int?) {
         sent.append(Sent(bytes: Array(bytes), destination: destination,
                          address: UInt(bitPattern: bytes.baseAddress)))
     }

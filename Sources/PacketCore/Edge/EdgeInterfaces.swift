@@ -1,21 +1,8 @@
 import N2NWire
 
-// The engine's view of the world. Everything that touches a socket, the TAP, the resolver or a
-// clock goes through one of these, so the engine stays pure logic and tests drive it with fakes.
-
-/// Where the engine sends UDP datagrams. Implementations copy the bytes (the engine reuses its
-/// buffers) and may batch them until the event loop flushes (sendmmsg).
-public protocol EdgeDatagramSink: AnyObject {
-    func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket)
-    /// Hole punching with `-L n`, n > 1 (spec 5.7): the datagram leaves the main socket with IP TTL
-    /// `ipTTL`, after everything already queued; the socket's normal TTL applies again afterwards.
-    func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int)
-}
-
-/// Where the engine writes decoded Ethernet frames (the TAP device). Implementations copy.
-public protocol EdgeFrameSink: AnyObject {
-    func writeFrame(_ frame: UnsafeRawBufferPointer)
-}
+// The engine's view of the world besides its sinks (Sinks/): everything that touches the
+// resolver or the host's sockets goes through here, so the engine stays pure logic and tests
+// drive it with fakes.
 
 /// Side effects the engine asks of its host that are neither datagrams nor frames.
 public protocol EdgeHost: AnyObject {

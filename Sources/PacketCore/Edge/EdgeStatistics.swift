@@ -82,4 +82,19 @@ public struct EdgeStatistics: Sendable {
     public func drops(_ reason: EdgeDropReason) -> UInt64 { drops[reason.rawValue] }
 
     public var totalDrops: UInt64 { drops.reduce(0, &+) }
+
+    /// Adds another share of the same edge's counters (a worker's to the control plane's).
+    public mutating func add(_ other: EdgeStatistics) {
+        txSupernode &+= other.txSupernode
+        rxSupernode &+= other.rxSupernode
+        txSupernodeBroadcast &+= other.txSupernodeBroadcast
+        rxSupernodeBroadcast &+= other.rxSupernodeBroadcast
+        txP2P &+= other.txP2P
+        rxP2P &+= other.rxP2P
+        transformTx &+= other.transformTx
+        transformRx &+= other.transformRx
+        lastSupernode = max(lastSupernode, other.lastSupernode)
+        lastP2P = max(lastP2P, other.lastP2P)
+        for i in drops.indices { drops[i] &+= other.drops[i] }
+    }
 }

@@ -26,7 +26,7 @@ public final class SupernodeEngine {
     public var isLocked: Bool { options.whitelist != nil }
     public var logger: Logger
 
-    private let output: any SupernodeOutputSink
+    private let output: any DatagramSink
     private let random: (any RandomSource)?
     /// Communities with header keys, in trial-decryption order (spec 4.7, re-sorted by `sortTrialOrder`).
     private var trialOrder: [SupernodeCommunity] = []
@@ -42,7 +42,7 @@ public final class SupernodeEngine {
     /// - Parameters:
     ///   - headerCipherFactory: builds header keys for whitelisted communities; nil = no `-H` support.
     ///   - random: source of the 12 random stamp bits of sealed headers (required with a cipher factory).
-    public init(options: SupernodeEngineOptions, output: any SupernodeOutputSink,
+    public init(options: SupernodeEngineOptions, output: any DatagramSink,
                 headerCipherFactory: SupernodeHeaderCipherFactory? = nil, random: (any RandomSource)? = nil,
                 logger: Logger = Logger(label: "n2n.supernode"), now: SupernodeTime) {
         self.options = options

@@ -29,7 +29,7 @@ final class SupernodeService {
     let managementSocket: UDPSocket
     private(set) var engine: SupernodeEngine!
     private(set) var loop: EventLoop!
-    private var sink: SendBatchSink!
+    private var sink: BatchedDatagramSink!
     private let receiveBatch = DatagramBatch(capacity: SupernodeService.batchCapacity,
                                              datagramCapacity: SupernodeService.datagramCapacity)
     private let managementBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
@@ -65,7 +65,7 @@ final class SupernodeService {
     /// signal descriptors belong to the final process).
     func prepare(whitelist: [Community]?, logger: Logger, handleSignals: Bool = true) throws(Errno) {
         self.logger = logger
-        sink = SendBatchSink(socket: socket, capacity: SupernodeService.batchCapacity,
+        sink = BatchedDatagramSink(socket: socket, capacity: SupernodeService.batchCapacity,
                              datagramCapacity: SupernodeService.datagramCapacity + 64)
         let random = SystemRandom()
         engine = SupernodeEngine(options: SupernodeEngineOptions(whitelist: whitelist), output: sink,

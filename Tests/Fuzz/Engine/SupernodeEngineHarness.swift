@@ -98,7 +98,7 @@ final class SupernodeEngineHarness: FuzzTarget {
 
 /// Everything the engine sends must be a datagram a peer can read: plain and decodable, or
 /// header-encrypted for one of the keyed communities and decodable after decryption.
-final class CheckingSink: SupernodeOutputSink {
+final class CheckingSink: CopyingDatagramSink {
     let ciphers: [HeaderCipher]
     var limit = 0
 
@@ -106,7 +106,7 @@ final class CheckingSink: SupernodeOutputSink {
         self.ciphers = ciphers
     }
 
-    func enqueue(_ bytes: UnsafeRawBufferPointer, to destination: PeerSocket) {
+    override func deliver(_ bytes: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int?) {
         if bytes.count < CommonHeader.size || bytes.count > limit {
             fuzzFailure("sent \(bytes.count) bytes to \(destination)")
         }

@@ -10,7 +10,7 @@ import N2NWire
 //   vanished or moved costs ~7 s instead of 10); the entry never outlives the 10 s of 2.8.
 // - A pending peer heard of via the supernode is re-registered (at most every 2 s) instead of only
 //   at creation (item 25), and pending entries without an address get one this way.
-extension EdgeEngine {
+extension EdgeControlPlane {
     /// The cookie of our REGISTERs to `mac`: stable per peer, unpredictable without the key.
     func peerCookie(_ mac: MACAddress) -> UInt32 {
         var h = Hasher()
@@ -79,12 +79,15 @@ extension EdgeEngine {
     }
 
     /// "Peer seen" (`check_peer_registration_needed`, spec 5.5) for every PACKET and accepted REGISTER.
-    func peerSeen(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool, now: Int64) {
+    func handlePeerSeen(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool, now: Int64) {
         guard let index = known.index(forKey: mac) else {
             registerWithNewPeer(mac, sock: sock, viaSupernode: viaSupernode, now: now)
             return
         }
-        if !viaSupernode { known.values[index].lastP2P = now }
+        if !viaSupernode {
+            known.values[index].lastP2P = now
+            routesAged = true
+        }
         guard now - known.values[index].lastSeen >= EdgeTimers.sockCheckSpacing else { return }
         if sock.address.isUnspecified || mac.isBroadcast { return }
         if known.values[index].sock == sock {
@@ -92,6 +95,7 @@ extension EdgeEngine {
         } else if !viaSupernode {
             logger.notice("peer \(mac) changed socket \(known.values[index].sock) -> \(sock)")
             known.remove(at: index)
+            routesChanged = true
             registerWithNewPeer(mac, sock: sock, viaSupernode: false, now: now)
         }
         // Via the supernode: the supernode may see another socket than we do; ignore.
@@ -111,10 +115,12 @@ extension EdgeEngine {
             entry.lastSeen = now
             entry.lastProbe = nil
             known[ack.srcMac] = entry
+            routesChanged = true
             logger.info("P2P with \(ack.srcMac) established at \(source)")
         } else if let index = known.index(forKey: ack.srcMac), known.values[index].sock == source {
             known.values[index].lastP2P = now // probe answered
             known.values[index].lastSeen = now
+            routesChanged = true
         } else {
             statistics.countDrop(.unmatchedAck)
         }

@@ -6,7 +6,7 @@ import N2NWire
 // - REGISTER_SUPER_ACK must come from the supernode it answers (UDP source = its address);
 // - every supernode's ACK is recorded, and traffic is relayed through the supernode that answered
 //   the most recent round (ties: the earlier one in `-l` order), not "whichever resolved last".
-extension EdgeEngine {
+extension EdgeControlPlane {
     var registrationInterval: Int64 { Int64(configuration.registrationInterval) * Nanos.second }
 
     /// 2.8 retries when more than ⌊i/10⌋ whole seconds have passed, i.e. after ⌊i/10⌋ + 1 s
@@ -53,7 +53,7 @@ extension EdgeEngine {
 
     /// The host's answer to `EdgeHost.resolveSupernode`; nil when the name did not resolve (the
     /// previous address, if any, stays in use).
-    public func supernodeResolved(index: Int, address: PeerSocket?) {
+    func supernodeResolved(index: Int, address: PeerSocket?) {
         guard supernodes.indices.contains(index) else { return }
         supernodes[index].resolutionRequested = nil
         guard let address else {
@@ -63,6 +63,7 @@ extension EdgeEngine {
         let previous = supernodes[index].address
         guard previous != address else { return }
         supernodes[index].address = address
+        routesChanged = true
         if let previous {
             logger.notice("supernode \(supernodes[index].configured) moved from \(previous) to \(address)")
         } else {
@@ -71,6 +72,7 @@ extension EdgeEngine {
         updateCurrentSupernode()
         // Answer the round in progress at once instead of waiting for the next retry.
         if isStarted && waitingForAck { sendRegisterSuper(to: index) }
+        publishIfNeeded(now: clock.monotonicNanoseconds)
     }
 
     func handleRegisterSuperAck(_ ack: RegisterSuperAck, source: PeerSocket, stamp: UInt64?) {
@@ -110,6 +112,7 @@ extension EdgeEngine {
                 logger.notice("relaying via supernode \(supernodes[best].configured)")
             }
         }
+        if best != currentSupernode { routesChanged = true }
         currentSupernode = best
     }
 

@@ -1,0 +1,326 @@
+import LinuxSystem
+import Logging
+import N2NWire
+
+/// One data-plane worker of the edge: frames from its TAP queue out to peers, PACKETs from its
+/// socket in to the TAP (spec 5.6, 5.7). It owns its pipeline (cipher and compression
+/// contexts), its counters and its replay slots, reads the control plane's published
+/// `EdgeRoutingTable`, and reports what the control plane needs through `EdgeControlChannel`.
+/// Every other message it receives is handed to the control plane after header decryption.
+/// One thread drives one worker; nothing here is shared.
+public final class EdgeDataPlane {
+    public let configuration: EdgeEngine.Configuration
+    public let pipeline: FramePipeline
+    /// The TAP's IPv4 address for the routing filters (DHCP mode updates it).
+    public var tapIPv4: UInt32
+    public internal(set) var statistics = EdgeStatistics()
+    var logger: Logger
+
+    let clock: any MonotonicClock
+    let random: any RandomSource
+    let datagrams: any DatagramSink
+    let frames: any FrameSink
+    unowned let control: any EdgeControlChannel
+    let readRouting: () -> EdgeRoutingTable
+    var routing: EdgeRoutingTable
+
+    /// -H: newest valid stamp per peer MAC and per supernode, for PACKETs (spec 4.6). The control
+    /// plane keeps its own for the messages it handles; each sees a monotonic subsequence.
+    var peerStamps: [MACAddress: UInt64] = [:]
+    var supernodeStamps: [UInt64]
+    /// When each kind of report about a peer last went to the control plane.
+    var reported: [MACAddress: Reports] = [:]
+
+    struct Reports {
+        static let never = Int64.min / 2
+        var seen = never
+        var seenSock = PeerSocket.unspecified
+        var seenViaSupernode = false
+        var wanted = never
+        var probe = never
+
+        subscript(_ kind: Kind) -> Int64 {
+            get { kind == .wanted ? wanted : probe }
+            set { if kind == .wanted { wanted = newValue } else { probe = newValue } }
+        }
+    }
+
+    enum Kind { case wanted, probe }
+
+    /// The same fact about a peer is reported at most this often.
+    public static let reportSpacing: Int64 = 250_000_000
+    /// Replay slots kept before the table is cleared (only -H senders with the key get one).
+    static let maxPeerStamps = 4096
+
+    public init(configuration: EdgeEngine.Configuration, pipeline: FramePipeline, clock: any MonotonicClock,
+                random: any RandomSource, datagrams: any DatagramSink, frames: any FrameSink,
+                control: any EdgeControlChannel, routing: @escaping () -> EdgeRoutingTable, logger: Logger) {
+        self.configuration = configuration
+        self.pipeline = pipeline
+        self.tapIPv4 = configuration.tapIPv4
+        self.clock = clock
+        self.random = random
+        self.datagrams = datagrams
+        self.frames = frames
+        self.control = control
+        self.readRouting = routing
+        self.routing = routing()
+        self.logger = logger
+        let initial = HeaderStamp.initialPrevious(now: EdgeReplayWindow.stamp(clock.wallTime))
+        supernodeStamps = Array(repeating: initial, count: configuration.supernodes.count)
+        peerStamps.reserveCapacity(64)
+        reported.reserveCapacity(64)
+    }
+
+    @inline(__always)
+    func refreshRouting() {
+        let current = readRouting()
+        if current !== routing { routing = current }
+    }
+
+    // MARK: - TAP -> network
+
+    /// One Ethernet frame read from the TAP: filtered, sealed straight into the outgoing slot of
+    /// its destination (the peer when a direct path is fresh, else the supernode).
+    public func handleFrame(_ frame: UnsafeRawBufferPointer) {
+        guard frame.count >= EdgeFrameFilters.ethernetHeaderLength, frame.count <= maxFrameLength else {
+            statistics.countDrop(.txBadLength)
+            return
+        }
+        if configuration.dropMulticast && EdgeFrameFilters.isFilteredMulticast(frame) {
+            statistics.countDrop(.txMulticast)
+            return
+        }
+        if !configuration.allowRouting && EdgeFrameFilters.txIsRouted(frame, ownIPv4: tapIPv4) {
+            statistics.countDrop(.txRouted)
+            logger.trace("discarding routed frame")
+            return
+        }
+        refreshRouting()
+        let dstMac = EdgeFrameFilters.destination(frame)
+        let now = clock.monotonicNanoseconds
+        let target: PeerSocket
+        let direct: Bool
+        if let route = directRoute(dstMac, now: now) {
+            target = route
+            direct = true
+        } else if let relay = routing.relay {
+            target = relay
+            direct = false
+        } else {
+            statistics.countDrop(.noSupernode)
+            return
+        }
+        let stamp = pipeline.headerCipher == nil ? 0 : makeStamp()
+        var failure: PipelineError?
+        let pipeline = self.pipeline
+        let srcMac = configuration.mac
+        datagrams.enqueue(to: target) { slot in
+            do throws(PipelineError) {
+                return try pipeline.seal(frame: frame, srcMac: srcMac, into: slot, stamp: stamp)
+            } catch {
+                failure = error
+                return 0
+            }
+        }
+        if let failure {
+            statistics.countDrop(.txEncodeFailed)
+            logger.warning("cannot encode frame: \(failure)")
+            return
+        }
+        statistics.transformTx &+= 1
+        if direct {
+            statistics.txP2P &+= 1
+        } else {
+            statistics.txSupernode &+= 1
+            if dstMac.isBroadcast { statistics.txSupernodeBroadcast &+= 1 }
+        }
+    }
+
+    /// `find_peer_destination` on the published table: the peer's socket while its direct path
+    /// is fresh; otherwise nil, and the control plane hears that the peer is wanted (group MACs
+    /// never get a query, spec 10.4 item 33, unless a stale entry needs retiring).
+    @inline(__always)
+    func directRoute(_ mac: MACAddress, now: Int64) -> PeerSocket? {
+        if mac.isBroadcast { return nil }
+        if let route = routing.peers[mac] {
+            if now < route.directUntil {
+                if now >= route.probeFrom { report(mac, now: now, .probe) { $0.probeDue(mac, now: now) } }
+                return route.sock
+            }
+        } else if mac.isGroup {
+            return nil
+        }
+        report(mac, now: now, .wanted) { $0.peerWanted(mac, now: now) }
+        return nil
+    }
+
+    @inline(__always)
+    func report(_ mac: MACAddress, now: Int64, _ kind: Kind,
+                _ send: (any EdgeControlChannel) -> Void) {
+        if let i = reported.index(forKey: mac) {
+            if now - reported.values[i][kind] < Self.reportSpacing { return }
+            reported.values[i][kind] = now
+        } else {
+            trimReports()
+            var entry = Reports()
+            entry[kind] = now
+            reported[mac] = entry
+        }
+        send(control)
+    }
+
+    func trimReports() {
+        if reported.count >= Self.maxPeerStamps { reported.removeAll(keepingCapacity: true) }
+    }
+
+    /// A fresh stamp for header encryption (spec 4.3), with 12 random bits.
+    func makeStamp() -> UInt64 {
+        var r: UInt16 = 0
+        withUnsafeMutableBytes(of: &r) { random.fill($0) }
+        return EdgeReplayWindow.stamp(clock.wallTime, random12: r)
+    }
+
+    // MARK: - network -> TAP
+
+    /// One UDP datagram and its source. The buffer is modified in place (header decryption).
+    public func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) {
+        var stamp: UInt64?
+        if let headerCipher = pipeline.headerCipher {
+            guard let opened = try? headerCipher.decrypt(datagram) else {
+                statistics.countDrop(.headerDecrypt)
+                return
+            }
+            stamp = opened.stamp
+        }
+        let decoded: DecodedPacket
+        do {
+            decoded = try WireCodec.decode(UnsafeRawBufferPointer(datagram))
+        } catch {
+            statistics.countDrop(.malformed)
+            logger.debug("dropping datagram from \(source): \(error)")
+            return
+        }
+        guard decoded.header.community == configuration.community else {
+            statistics.countDrop(.otherCommunity)
+            return
+        }
+        let viaSupernode = decoded.header.flags.contains(.fromSupernode)
+        let now = clock.monotonicNanoseconds
+        guard case .packet(let header) = decoded.message else {
+            control.controlMessage(decoded.message, viaSupernode: viaSupernode, source: source, stamp: stamp, now: now)
+            return
+        }
+        refreshRouting()
+        handlePacket(header, viaSupernode: viaSupernode, payload: UnsafeRawBufferPointer(rebasing: datagram[decoded.bodyEnd...]),
+                     source: source, stamp: stamp, now: now)
+    }
+
+    func handlePacket(_ header: PacketHeader, viaSupernode: Bool, payload: UnsafeRawBufferPointer,
+                      source: PeerSocket, stamp: UInt64?, now: Int64) {
+        let srcMac = header.srcMac
+        guard srcMac != configuration.mac, !srcMac.isGroup, !srcMac.isZero else {
+            statistics.countDrop(.badSourceMAC)
+            return
+        }
+        guard admit(viaSupernode: viaSupernode, srcMac: srcMac, source: source, stamp: stamp) else { return }
+
+        var failure: PipelineError?
+        var dropped: EdgeDropReason?
+        let pipeline = self.pipeline
+        let transform = header.transform
+        let filterMulticast = configuration.dropMulticast
+        let filterRouted = !configuration.allowRouting
+        let ownIPv4 = tapIPv4
+        frames.writeFrame { slot in
+            let length: Int
+            do throws(PipelineError) {
+                length = try pipeline.open(payload: payload, transform: transform, into: slot)
+            } catch {
+                failure = error
+                return 0
+            }
+            let frame = UnsafeRawBufferPointer(rebasing: slot[0..<length])
+            if filterMulticast && EdgeFrameFilters.isFilteredMulticast(frame) {
+                dropped = .rxMulticast
+                return 0
+            }
+            if filterRouted && EdgeFrameFilters.rxIsRouted(frame, ownIPv4: ownIPv4) {
+                dropped = .rxRouted
+                return 0
+            }
+            return length
+        }
+        if let failure {
+            switch failure {
+            case .transform(.wrongTransform): statistics.countDrop(.wrongTransform)
+            case .transform(.decompressionFailed), .transform(.unsupportedCompression): statistics.countDrop(.decompressFailed)
+            case .badFrameLength: statistics.countDrop(.shortFrame)
+            default: statistics.countDrop(.transformFailed)
+            }
+            logger.debug("dropping PACKET from \(srcMac): \(failure)")
+            return
+        }
+        // Only a PACKET that opened counts as the peer being seen (no table entry, and no
+        // REGISTER towards whatever its sock field names, for a sender without the key).
+        statistics.transformRx &+= 1
+        if viaSupernode {
+            statistics.rxSupernode &+= 1
+            if header.dstMac.isBroadcast { statistics.rxSupernodeBroadcast &+= 1 }
+            statistics.lastSupernode = clock.wallTime.seconds
+        } else {
+            statistics.rxP2P &+= 1
+            statistics.lastP2P = clock.wallTime.seconds
+        }
+        let sock: PeerSocket
+        if let named = header.sock, !named.address.isLoopback { sock = named } else { sock = source }
+        reportSeen(srcMac, sock: sock, viaSupernode: viaSupernode, now: now)
+        if let dropped { statistics.countDrop(dropped) }
+    }
+
+    @inline(__always)
+    func reportSeen(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool, now: Int64) {
+        if let i = reported.index(forKey: mac) {
+            let last = reported.values[i]
+            if last.seenSock == sock && last.seenViaSupernode == viaSupernode && now - last.seen < Self.reportSpacing { return }
+            reported.values[i].seen = now
+            reported.values[i].seenSock = sock
+            reported.values[i].seenViaSupernode = viaSupernode
+        } else {
+            trimReports()
+            reported[mac] = Reports(seen: now, seenSock: sock, seenViaSupernode: viaSupernode)
+        }
+        control.peerSeen(mac, sock: sock, viaSupernode: viaSupernode, now: now)
+    }
+
+    /// FROM_SUPERNODE must come from a supernode (spec 10.2 item 13: the flag alone proves
+    /// nothing); then the -H stamp check with the matching slot (spec 4.6).
+    func admit(viaSupernode: Bool, srcMac: MACAddress, source: PeerSocket, stamp: UInt64?) -> Bool {
+        if viaSupernode {
+            guard let index = routing.supernodeIndex(of: source), index < supernodeStamps.count else {
+                statistics.countDrop(.spoofedSupernode)
+                return false
+            }
+            guard let stamp else { return true }
+            if EdgeReplayWindow.verify(stamp, now: EdgeReplayWindow.stamp(clock.wallTime), previous: &supernodeStamps[index]) {
+                return true
+            }
+            statistics.countDrop(.replay)
+            return false
+        }
+        guard let stamp else { return true }
+        let now = EdgeReplayWindow.stamp(clock.wallTime)
+        let ok: Bool
+        if let i = peerStamps.index(forKey: srcMac) {
+            ok = EdgeReplayWindow.verify(stamp, now: now, previous: &peerStamps.values[i])
+        } else {
+            ok = EdgeReplayWindow.isWithinFrame(stamp, now: now)
+            if ok {
+                if peerStamps.count >= Self.maxPeerStamps { peerStamps.removeAll(keepingCapacity: true) }
+                peerStamps[srcMac] = stamp
+            }
+        }
+        if !ok { statistics.countDrop(.replay) }
+        return ok
+    }
+}
