@@ -39,6 +39,7 @@ final class EdgeRuntime: EdgeHost {
     let tapIn: FrameBatch
     var frameSink: TapFrameSink!
     let managementBuffer: UnsafeMutableRawBufferPointer
+    let sizes: BatchSizes
     var resolver: SupernodeResolver!
     var engine: EdgeEngine!
     var routes: EdgeRoutes?
@@ -79,11 +80,12 @@ final class EdgeRuntime: EdgeHost {
             logger.warning("local peer discovery disabled: cannot bind 0.0.0.0:1968: \(error)")
             discoverySocket = nil
         }
-        let datagramCapacity = maxFrameLength + FramePipeline.maxOverhead
-        datagramSink = BatchedDatagramSink(socket: mainSocket, capacity: 64, datagramCapacity: datagramCapacity)
-        receiveBatch = DatagramBatch(capacity: 32, datagramCapacity: maxFrameLength)
-        tapIn = FrameBatch(capacity: 32, frameCapacity: maxFrameLength)
-        managementBuffer = .allocate(byteCount: maxFrameLength, alignment: 8)
+        let sizes = BatchSizes()
+        self.sizes = sizes
+        datagramSink = BatchedDatagramSink(socket: mainSocket, capacity: sizes.sendBatch, datagramCapacity: sizes.datagramCapacity)
+        receiveBatch = DatagramBatch(capacity: sizes.receiveBatch, datagramCapacity: sizes.datagramCapacity)
+        tapIn = FrameBatch(capacity: sizes.tapReadBatch, frameCapacity: sizes.frameCapacity)
+        managementBuffer = .allocate(byteCount: 2048, alignment: 8)
 
         // TAP (spec 5.2 step 3).
         try openTap()
@@ -96,7 +98,8 @@ final class EdgeRuntime: EdgeHost {
             throw EdgeStartupError("cannot set up the \(config.transform) transform: \(error)")
         }
         let pipeline = FramePipeline(community: config.community, transform: transform, compression: config.compression,
-                                     headerEncryption: config.headerEncryption, random: random)
+                                     headerEncryption: config.headerEncryption, random: random,
+                                     frameCapacity: sizes.frameCapacity)
         var engineConfig = EdgeEngine.Configuration(
             community: config.community, mac: mac,
             supernodes: config.supernodes)
@@ -106,7 +109,7 @@ final class EdgeRuntime: EdgeHost {
         engineConfig.dropMulticast = !config.acceptMulticast
         engineConfig.allowRouting = config.allowRouting
         engineConfig.tapIPv4 = currentTapAddress()
-        frameSink = TapFrameSink(capacity: 64, frameCapacity: maxFrameLength) { [unowned self] batch in
+        frameSink = TapFrameSink(capacity: sizes.tapWriteBatch, frameCapacity: sizes.frameCapacity) { [unowned self] batch in
             self.writeFrames(batch)
         }
         engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,

@@ -16,7 +16,11 @@ public final class Compressor {
     let zstdCompressor: OpaquePointer
     let zstdDecompressor: OpaquePointer
 
-    public init(zstdLevel: Int32 = Compressor.defaultZstdLevel) {
+    /// The longest frame compressed or produced by decompression.
+    public let frameCapacity: Int
+
+    public init(zstdLevel: Int32 = Compressor.defaultZstdLevel, frameCapacity: Int = maxFrameLength) {
+        self.frameCapacity = frameCapacity
         // lzo_init() only checks that the library matches its headers; failing it is an installation fault.
         precondition(n2n_lzo_init() == LZO_E_OK, "lzo_init failed: liblzo2 does not match its headers")
         guard let cctx = ZSTD_createCCtx(), let dctx = ZSTD_createDCtx() else {
@@ -27,7 +31,7 @@ public final class Compressor {
         zstdCompressor = cctx
         zstdDecompressor = dctx
         lzoWorkMemory = .allocate(byteCount: Int(n2n_lzo1x_1_mem_compress), alignment: 16)
-        lzoScratch = .allocate(byteCount: Self.lzoWorstCase(maxFrameLength), alignment: 16)
+        lzoScratch = .allocate(byteCount: Self.lzoWorstCase(frameCapacity), alignment: 16)
     }
 
     deinit {
@@ -55,12 +59,12 @@ public final class Compressor {
     }
 
     /// Undoes compression id `id` (the transform field's top 3 bits) into `output`, producing at most
-    /// `min(output.count, maxFrameLength)` bytes; longer results are errors, never overflows
+    /// `min(output.count, frameCapacity)` bytes; longer results are errors, never overflows
     /// (spec 3.3, 10.1 item 3). Id 0 copies the input.
     public func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, id: UInt8)
         throws(TransformError) -> Int
     {
-        let capacity = min(output.count, maxFrameLength)
+        let capacity = min(output.count, frameCapacity)
         switch CompressionID(rawValue: id) {
         case .none?:
             guard input.count <= capacity else { throw .outputTooSmall(needed: input.count, available: capacity) }

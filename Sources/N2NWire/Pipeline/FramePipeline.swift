@@ -42,15 +42,20 @@ public final class FramePipeline {
     /// with an IPv6 sock plus the largest transform overhead (Twofish/AES block padding).
     public static let maxOverhead = 54 + 64
 
+    /// The longest frame this pipeline seals or opens (at most the protocol's `maxFrameLength`).
+    public let frameCapacity: Int
+
     public init(community: Community, transform: any PayloadTransform, compression: CompressionID = .none,
-                headerEncryption: Bool = false, random: any RandomSource) {
+                headerEncryption: Bool = false, random: any RandomSource, frameCapacity: Int = maxFrameLength) {
+        precondition(frameCapacity >= 14 && frameCapacity <= maxFrameLength, "frame capacity outside 14...\(maxFrameLength)")
+        self.frameCapacity = frameCapacity
         self.community = community
         self.transform = transform
         self.compression = compression
         self.headerCipher = headerEncryption ? HeaderCipher(community: community) : nil
-        self.compressor = Compressor()
+        self.compressor = Compressor(frameCapacity: frameCapacity)
         self.random = random
-        scratch = .allocate(byteCount: maxFrameLength + Self.maxOverhead, alignment: 16)
+        scratch = .allocate(byteCount: frameCapacity + Self.maxOverhead, alignment: 16)
     }
 
     deinit { scratch.deallocate() }
@@ -59,7 +64,7 @@ public final class FramePipeline {
     /// `stamp` is the header-encryption time stamp (ignored without `-H`).
     public func seal(frame: UnsafeRawBufferPointer, srcMac: MACAddress, into output: UnsafeMutableRawBufferPointer,
                      stamp: UInt64 = 0) throws(PipelineError) -> Int {
-        guard frame.count >= 14, frame.count <= maxFrameLength else { throw .badFrameLength(frame.count) }
+        guard frame.count >= 14, frame.count <= frameCapacity else { throw .badFrameLength(frame.count) }
         var plaintext = frame
         var compressionUsed = CompressionID.none
         if compression != .none,

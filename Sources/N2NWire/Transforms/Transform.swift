@@ -106,5 +106,6 @@ public protocol PayloadTransform: AnyObject {
     func decode(_ payload: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(TransformError) -> Int
 }
 
-/// The largest Ethernet frame either side handles (spec 0: 2048-byte buffers).
+/// The largest Ethernet frame the protocol carries (spec 0: 2048-byte buffers): the upper bound
+/// for every frame capacity, which is passed to each buffer's owner rather than read from here.
 public let maxFrameLength = 2048

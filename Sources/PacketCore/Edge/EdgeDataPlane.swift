@@ -83,7 +83,7 @@ public final class EdgeDataPlane {
     /// One Ethernet frame read from the TAP: filtered, sealed straight into the outgoing slot of
     /// its destination (the peer when a direct path is fresh, else the supernode).
     public func handleFrame(_ frame: UnsafeRawBufferPointer) {
-        guard frame.count >= EdgeFrameFilters.ethernetHeaderLength, frame.count <= maxFrameLength else {
+        guard frame.count >= EdgeFrameFilters.ethernetHeaderLength, frame.count <= pipeline.frameCapacity else {
             statistics.countDrop(.txBadLength)
             return
         }

@@ -1,0 +1,21 @@
+import N2NWire
+
+/// How a runtime sizes one worker's buffers: every capacity is chosen here and passed to the
+/// buffer that needs it, so nothing else reads a global limit.
+public struct BatchSizes: Sendable, Equatable {
+    /// The longest Ethernet frame (the protocol allows up to `maxFrameLength`).
+    public var frameCapacity: Int = maxFrameLength
+    /// Datagrams taken per `recvmmsg`.
+    public var receiveBatch: Int = 32
+    /// Datagrams sent per `sendmmsg` (a fan-out larger than this flushes in between).
+    public var sendBatch: Int = 64
+    /// Frames read from the TAP per readiness round.
+    public var tapReadBatch: Int = 32
+    /// Frames written to the TAP per flush.
+    public var tapWriteBatch: Int = 64
+
+    public init() {}
+
+    /// Room for the largest datagram a frame of `frameCapacity` becomes.
+    public var datagramCapacity: Int { frameCapacity + FramePipeline.maxOverhead }
+}
