@@ -19,6 +19,21 @@ deb_tests() {
         return
     fi
     pass "the package is named after the programs' version: $(basename "$DEB")"
+
+    # build-deb.sh refuses binaries that would need the toolchain on the target host.
+    control=$TOOLCHAIN/usr/bin/swift-plugin-server
+    if [ -x "$control" ] && swift_libs "$control" >/dev/null; then
+        mkdir -p "$work/dynamic"
+        cp "$control" "$work/dynamic/edge"
+        cp "$control" "$work/dynamic/supernode"
+        if BIN=$work/dynamic bash "$repo/scripts/build-deb.sh" >"$work/refuse.out" 2>&1; then
+            fail "build-deb.sh refuses a binary that loads the Swift runtime dynamically" "$work/refuse.out"
+        elif grep -q 'loads the Swift runtime dynamically' "$work/refuse.out"; then
+            pass "build-deb.sh refuses a binary that loads the Swift runtime dynamically"
+        else
+            fail "build-deb.sh refuses a binary that loads the Swift runtime dynamically (and says why)" "$work/refuse.out"
+        fi
+    fi
     if [ -n "$SOURCE_VERSION" ] && [ "$version" != "$SOURCE_VERSION" ]; then
         echo "edge --version says $version, Sources say $SOURCE_VERSION" >"$work/v.out"
         fail "the version is the one in the sources" "$work/v.out"
@@ -93,7 +108,7 @@ EOF
             unsatisfied+="$dep (have $have); "
         fi
     done < <(tr ',' '\n' <<<"$depends" | sed 's/^ *//')
-    check "control: this Debian host satisfies Depends ${unsatisfied}" test -z "$unsatisfied"
+    check "control: this Debian host satisfies Depends${unsatisfied:+ (not: $unsatisfied)}" test -z "$unsatisfied"
 
     # conffiles: every file shipped under /etc.
     dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles 2>/dev/null | sort >"$work/conffiles"
@@ -227,7 +242,7 @@ help_options() {
 
 # ---- sample configurations, read by the installed programs' own parser
 # try_config LOG READY PROGRAM CONFIG: starts PROGRAM CONFIG -f in a private network namespace
-# (loopback up) until READY appears in its log (at most 8 s), then SIGTERM. The configuration is
+# (loopback up) until READY appears in its log (at most 15 s), then SIGTERM. The configuration is
 # good when READY appeared, no message names the file (every configuration-file warning and
 # error starts with FILE:LINE), no usage text was printed, and SIGTERM stopped it with status 0.
 try_config() {
@@ -235,7 +250,7 @@ try_config() {
     : >"$log"
     unshare -n sh -c 'ip link set lo up && exec "$0" "$@"' "$program" "$config" -f >"$log" 2>&1 &
     pid=$!
-    for ((i = 0; i < 80; i++)); do
+    for ((i = 0; i < 150; i++)); do
         grep -Eq "$ready" "$log" && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
