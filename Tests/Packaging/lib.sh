@@ -20,9 +20,9 @@ if [ -z "${TOOLCHAIN:-}" ]; then
     fi
 fi
 ARCH=$(dpkg --print-architecture)
-# What the sources say the version is.
-SOURCE_VERSION=$(grep -rh --include=*.swift 'static let string = "' "$repo/Sources" 2>/dev/null |
-    sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' | head -n1)
+# What the sources say the version is (N2NVersion.string, Sources/N2NWire/Version.swift today).
+SOURCE_VERSION=$(grep -rl --include=*.swift 'enum N2NVersion' "$repo/Sources" 2>/dev/null | head -n1 |
+    xargs -r sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' | head -n1)
 
 pass() { passed=$((passed + 1)); echo "PASS $1"; }
 # fail NAME [DETAIL-FILE]: the detail file's first lines are shown under the FAIL line.
