@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, bounded fuzzing, network-namespace integration tests.
+# The whole test suite: unit tests, bounded fuzzing, network-namespace integration tests,
+# packaging (portable binaries, the Debian package).
 # Run as root after scripts/bootstrap.sh (the integration tests need /dev/net/tun and netns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,11 @@ echo "== fuzzing (bounded)"
 bash Tests/Fuzz/run.sh
 
 echo "== netns integration tests"
-swift build -c release --product edge >/dev/null
-swift build -c release --product supernode >/dev/null
+# The flags of scripts/bootstrap.sh (static Swift runtime): the same flags find nothing to rebuild.
+swift build -c release --static-swift-stdlib --product edge >/dev/null
+swift build -c release --static-swift-stdlib --product supernode >/dev/null
 bash Tests/Integration/netns.sh
+
+echo "== packaging (portable binaries, Debian package)"
+bash scripts/build-deb.sh
+bash Tests/Packaging/run.sh
