@@ -22,3 +22,23 @@ int cn2n_unshare(int flags) {
 int cn2n_setns(int fd, int nstype) {
     return setns(fd, nstype);
 }
+
+size_t cn2n_CMSG_SPACE(size_t length) {
+    return CMSG_SPACE(length);
+}
+
+size_t cn2n_CMSG_LEN(size_t length) {
+    return CMSG_LEN(length);
+}
+
+struct cmsghdr *cn2n_CMSG_FIRSTHDR(struct msghdr *message) {
+    return CMSG_FIRSTHDR(message);
+}
+
+struct cmsghdr *cn2n_CMSG_NXTHDR(struct msghdr *message, struct cmsghdr *header) {
+    return CMSG_NXTHDR(message, header);
+}
+
+unsigned char *cn2n_CMSG_DATA(struct cmsghdr *header) {
+    return CMSG_DATA(header);
+}

@@ -13,13 +13,19 @@ import ProgramSupport
 /// 0.0.0.0/1 and 128.0.0.0/1 via `gw`, so the VPN's own packets keep their path. Failures are
 /// logged and the edge carries on, as 2.8 does. The /32 route is removed at exit (which needs the
 /// privileges the edge may have dropped: then the failure is logged).
+///
+/// Routes belong to the TAP interface, which outlives its queues: replacing a failed queue keeps
+/// them. The routes added on the TAP are remembered so that, if the interface itself had to be
+/// created again, `readd(on:)` puts them on the new one.
 final class EdgeRoutes {
-    let tap: TapDevice
+    private(set) var interface: TapInterface
     let logger: Logger
     var supernodeRoute: IPv4Route?
+    /// The routes added through the TAP interface (not the supernode's /32).
+    private(set) var tapRoutes: [IPv4Route] = []
 
-    init(tap: TapDevice, logger: Logger) {
-        self.tap = tap
+    init(interface: TapInterface, logger: Logger) {
+        self.interface = interface
         self.logger = logger
     }
 
@@ -34,12 +40,19 @@ final class EdgeRoutes {
     }
 
     private func addOnTap(_ route: IPv4Route) {
+        if !tapRoutes.contains(route) { tapRoutes.append(route) }
         do {
-            try tap.addRoute(route)
-            logger.notice("route \(route) added on \(tap.name)")
+            try interface.addRoute(route)
+            logger.notice("route \(route) added on \(interface.name)")
         } catch {
-            logger.error("cannot add route \(route) on \(tap.name): \(error)")
+            logger.error("cannot add route \(route) on \(interface.name): \(error)")
         }
+    }
+
+    /// Moves to a re-created interface and adds the TAP routes again (no name lookups).
+    func readd(on newInterface: TapInterface) {
+        interface = newInterface
+        for route in tapRoutes { addOnTap(route) }
     }
 
     private func addDefault(via gateway: UInt32, supernode: SupernodeAddress?) {

@@ -29,7 +29,13 @@ final class EdgeRuntime: EdgeHost {
     let clock = SystemClock()
     let random = SystemRandom()
 
-    var tap: TapDevice?
+    /// The TAP interface (name, MAC, address, routes) lives for the whole run; `tap` is its queue,
+    /// which is replaced when it fails.
+    var tapInterface: TapInterface?
+    var tap: TapQueue?
+    /// A queue whose read failed, kept open (not read, not written) until its replacement is
+    /// attached, since closing an interface's last queue removes the interface.
+    var failedTap: TapQueue?
     var tapRegistration: IORegistration?
     let mainSocket: UDPSocket
     let managementSocket: UDPSocket
@@ -120,8 +126,8 @@ final class EdgeRuntime: EdgeHost {
         resolver = SupernodeResolver { waker.wake() }
 
         // Routes (step 6).
-        if !config.routes.isEmpty, let tap {
-            routes = EdgeRoutes(tap: tap, logger: logger)
+        if !config.routes.isEmpty, let tapInterface {
+            routes = EdgeRoutes(interface: tapInterface, logger: logger)
             routes?.add(config.routes, supernodes: config.supernodes)
         }
         try registerDescriptors()
@@ -131,10 +137,12 @@ final class EdgeRuntime: EdgeHost {
 
     // MARK: - TAP
 
+    /// Creates and configures the interface with its first queue.
     func openTap() throws(EdgeStartupError) {
-        let device: TapDevice
+        let device: TapInterface
+        let queue: TapQueue
         do {
-            device = try TapDevice(name: config.tapName)
+            (device, queue) = try TapInterface.create(name: config.tapName)
             try device.setMACAddress(mac.rawValue)
             try device.setMTU(config.mtu)
             if let address = config.tapAddress, address.mode == .static {
@@ -147,29 +155,32 @@ final class EdgeRuntime: EdgeHost {
         } catch {
             throw EdgeStartupError("cannot set up TAP device \(config.tapName): \(error)")
         }
-        tap = device
+        tapInterface = device
+        tap = queue
         logger.notice("created TAP \(device.name) mac \(mac) mtu \(config.mtu) address \(config.tapAddress.map(\.description) ?? "-")")
     }
 
     func currentTapAddress() -> UInt32 {
         guard let address = config.tapAddress else { return 0 }
         if address.mode == .static { return address.ipv4 }
-        return (try? tap?.ipv4())??.address ?? 0
+        return (try? tapInterface?.ipv4())??.address ?? 0
     }
 
-    /// A TAP read error: close it and try again in 3 s without blocking the loop (2.8 slept 3 s).
+    /// A TAP read error: stop watching the queue and replace it in 3 s without blocking the loop
+    /// (2.8 slept 3 s). The failed queue stays open until then: the interface, with its address
+    /// and routes, lives as long as one of its queues does.
     func tapFailed(_ error: Errno) {
-        logger.error("TAP read failed: \(error); reopening in 3 s")
+        logger.error("TAP read failed: \(error); reopening its queue in 3 s")
         if let registration = tapRegistration { try? loop.unregister(registration) }
         tapRegistration = nil
-        tap?.close()
+        if let tap { failedTap = tap }
         tap = nil
         loop.schedule(after: .seconds(3)) { [unowned self] in self.reopenTap() }
     }
 
     func reopenTap() {
         do {
-            try openTap()
+            try replaceTapQueue()
             if let tap {
                 tapRegistration = try? loop.register(tap.descriptor.rawValue) { [unowned self] _ in self.drainTap() }
             }
@@ -177,6 +188,33 @@ final class EdgeRuntime: EdgeHost {
             logger.error("\(error); retrying in 3 s")
             loop.schedule(after: .seconds(3)) { [unowned self] in self.reopenTap() }
         }
+    }
+
+    /// Attaches a new queue to the interface first, then closes the failed one, so the interface
+    /// and its routes stay. Only if the interface itself is gone (deleted from outside) is it
+    /// created and configured again, and the `-n` routes added to the new one.
+    func replaceTapQueue() throws(EdgeStartupError) {
+        if let tapInterface {
+            do {
+                let queue = try tapInterface.attachQueue()
+                failedTap?.close()
+                failedTap = nil
+                tap = queue
+                logger.notice("TAP \(tapInterface.name): new queue attached, interface and routes kept")
+                return
+            } catch {
+                guard case .interfaceGone = error else {
+                    throw EdgeStartupError("cannot attach a new queue to TAP \(tapInterface.name): \(error)")
+                }
+                logger.warning("TAP \(tapInterface.name) is gone: creating it again")
+            }
+        }
+        failedTap?.close()
+        failedTap = nil
+        tapInterface?.close()
+        tapInterface = nil
+        try openTap()
+        if let routes, let tapInterface { routes.readd(on: tapInterface) }
     }
 
     // MARK: - Event handlers
@@ -331,6 +369,8 @@ final class EdgeRuntime: EdgeHost {
         for line in engine.exitSummary { logger.notice("\(line)") }
         routes?.removeAll()
         tap?.close()
+        failedTap?.close()
+        tapInterface?.close()
         try? mainSocket.close()
         try? managementSocket.close()
         try? discoverySocket?.close()

@@ -1,7 +1,7 @@
 import LinuxSystem
 import Glibc
 
-/// Why opening or configuring a TAP device failed.
+/// Why opening or configuring a TAP interface or one of its queues failed.
 public enum TapError: Error, Equatable, Sendable, CustomStringConvertible {
     /// /dev/net/tun does not exist (no tun module, or a container without the device node).
     case noTunDevice
@@ -15,6 +15,9 @@ public enum TapError: Error, Equatable, Sendable, CustomStringConvertible {
     case badMTU(Int)
     /// A prefix length outside 0...32.
     case badPrefixLength(Int)
+    /// The interface disappeared (its last queue closed, or it was deleted from outside), so no
+    /// queue can be attached to it any more.
+    case interfaceGone(String)
     /// Any other failed call.
     case system(Errno)
 
@@ -27,11 +30,13 @@ public enum TapError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nameInUse(let name):
             return "interface name '\(name)' is already in use (by another program or a non-TAP interface)"
         case .badName(let name):
-            return "bad interface name '\(name)': 1 to \(TapDevice.maxNameLength) bytes, no '/', ':' or spaces"
+            return "bad interface name '\(name)': 1 to \(TapInterface.maxNameLength) bytes, no '/', ':' or spaces"
         case .badMTU(let mtu):
-            return "bad MTU \(mtu): must be \(TapDevice.mtuRange.lowerBound)...\(TapDevice.mtuRange.upperBound)"
+            return "bad MTU \(mtu): must be \(TapInterface.mtuRange.lowerBound)...\(TapInterface.mtuRange.upperBound)"
         case .badPrefixLength(let length):
             return "bad IPv4 prefix length \(length): must be 0...32"
+        case .interfaceGone(let name):
+            return "interface '\(name)' no longer exists"
         case .system(let e):
             return e.description
         }

@@ -79,12 +79,12 @@ func sourceAddress(toward destination: UInt32) -> Result<UInt32, Errno> {
 
     @Test(arguments: ["", "sixteen-bytes-xx", "a/b", "a b", "a:b", ".", "..", "tab\tname"])
     func badNamesAreRejectedBeforeTouchingTheKernel(_ name: String) {
-        #expect(throws: TapError.badName(name)) { try TapDevice(name: name) }
+        #expect(throws: TapError.badName(name)) { try TapInterface.create(name: name) }
     }
 
     @Test(arguments: ["edge0", "n2n", "fifteen-bytes-x"])
     func goodNamesPassValidation(_ name: String) throws {
-        try TapDevice.validate(name: name)
+        try TapInterface.validate(name: name)
     }
 
     @Test func errorsDescribeThemselves() {
@@ -135,15 +135,18 @@ struct TapDeviceTests {
     @Test func createConfigureReadBackAndAnswerARP() throws {
         try inPrivateNetworkNamespace { isolated in
             let name = uniqueName()
-            let tap = try TapDevice(name: name)
+            let (tap, queue) = try TapInterface.create(name: name)
+            defer { queue.close() }
             #expect(tap.name == name)
+            #expect(queue.interfaceName == name)
             #expect(tap.interfaceIndex > 0)
             #expect(if_nametoindex(name) == UInt32(tap.interfaceIndex))
-            #expect(fcntl(tap.descriptor.rawValue, F_GETFL) & O_NONBLOCK != 0)
+            #expect(fcntl(queue.descriptor.rawValue, F_GETFL) & O_NONBLOCK != 0)
             #expect(try tap.ipv4() == nil)  // nothing assigned yet
 
-            // A second open of the same name is refused while the first holds it.
-            #expect(throws: TapError.nameInUse(name)) { try TapDevice(name: name) }
+            // Creating the same name again is refused while the first holds it (IFF_TUN_EXCL),
+            // although the interface is multi-queue and would accept another queue.
+            #expect(throws: TapError.nameInUse(name)) { try TapInterface.create(name: name) }
 
             let mac: UInt64 = 0x02AA_BBCC_DD01
             try tap.setMACAddress(mac)
@@ -167,8 +170,8 @@ struct TapDeviceTests {
             // Nothing written yet may still mean the kernel's own chatter (IPv6 router
             // solicitations...) is queued; an empty read must return 0, not throw.
             let batch = FrameBatch(capacity: 16, frameCapacity: 2048)
-            while try tap.read(into: batch) > 0 {}
-            #expect(try tap.read(into: batch) == 0)
+            while try queue.read(into: batch) > 0 {}
+            #expect(try queue.read(into: batch) == 0)
 
             // Ask the kernel for the TAP's own address from a fake neighbour; the reply comes
             // back out of the TAP descriptor.
@@ -177,15 +180,15 @@ struct TapDeviceTests {
             let request = arpRequest(senderMAC: fakeMAC, senderIP: fakeIP, target: address.address)
             let out = FrameBatch(capacity: 2)
             #expect(request.withUnsafeBytes { out.append($0) })
-            #expect(try tap.write(out) == 1)
-            #expect(tap.writeDrops == 0)
+            #expect(try queue.write(out) == 1)
+            #expect(queue.writeDrops == 0)
 
             var reply: [UInt8]?
-            var descriptor = pollfd(fd: tap.descriptor.rawValue, events: Int16(POLLIN), revents: 0)
+            var descriptor = pollfd(fd: queue.descriptor.rawValue, events: Int16(POLLIN), revents: 0)
             let deadline = MonotonicMilliseconds.now() + 3000
             search: while MonotonicMilliseconds.now() < deadline {
                 guard poll(&descriptor, 1, 200) == 1 else { continue }
-                let n = try tap.read(into: batch)
+                let n = try queue.read(into: batch)
                 for i in 0..<n {
                     let frame = Array(batch[i])
                     if frame.count >= 42, frame[12] == 0x08, frame[13] == 0x06, frame[20] == 0, frame[21] == 2 {
@@ -227,7 +230,8 @@ struct TapDeviceTests {
             try tap.setUp(false)
             #expect(try tap.isUp() == false)
 
-            // Closing removes the (non-persistent) interface.
+            // Closing its only queue removes the (non-persistent) interface.
+            queue.close()
             tap.close()
             var gone = false
             for _ in 0..<50 {

@@ -100,4 +100,13 @@ int cn2n_recvmmsg(int fd, struct cn2n_mmsghdr *msgs, unsigned int vlen, int flag
 int cn2n_sendmmsg(int fd, struct cn2n_mmsghdr *msgs, unsigned int vlen, int flags);
 int cn2n_unshare(int flags);
 int cn2n_setns(int fd, int nstype);
+/* Multi-queue TAP and control messages (TapQueue, DatagramBatch) */
+/* IFF_TUN_EXCL (0x8000) does not fit a signed short: the cast keeps the bit pattern */
+static const short cn2n_IFF_TUN_EXCL = (short)IFF_TUN_EXCL;
+/* The CMSG_* macros of <sys/socket.h>, which Swift does not import */
+size_t cn2n_CMSG_SPACE(size_t length);
+size_t cn2n_CMSG_LEN(size_t length);
+struct cmsghdr *cn2n_CMSG_FIRSTHDR(struct msghdr *message);
+struct cmsghdr *cn2n_CMSG_NXTHDR(struct msghdr *message, struct cmsghdr *header);
+unsigned char *cn2n_CMSG_DATA(struct cmsghdr *header);
 #endif

@@ -11,6 +11,13 @@ import Glibc
 /// Each slot is `headroom + datagramCapacity` bytes; a datagram normally starts after the
 /// headroom so a header can later be prepended in place (`setDatagram(_:offset:length:)`).
 /// The slots are a `FrameBatch`, which has exactly that layout; this adds the peers.
+///
+/// Each message also has preallocated control-message (cmsg) storage, as SwiftNIO's vector
+/// read/write managers keep one per message: on send it carries per-datagram options
+/// (`setSegmentSize`, `setTimeToLive`; a message without options sends no control data), on
+/// receive what the kernel reports (`segmentSize` from UDP_GRO, `receivedTimeToLive`). A message
+/// may also send the bytes of another one (`appendReference`): a fan-out of one sealed datagram to
+/// 50 peers is one copy and 50 iovecs.
 public final class DatagramBatch {
     public var capacity: Int { slots.capacity }
     public var datagramCapacity: Int { slots.frameCapacity }
@@ -24,6 +31,16 @@ public final class DatagramBatch {
     let truncated: UnsafeMutablePointer<Bool>
     let headers: UnsafeMutablePointer<cn2n_mmsghdr>
     let vectors: UnsafeMutablePointer<iovec>
+    /// Message i sends (and its subscript shows) the bytes of datagram `sources[i]`: i itself,
+    /// or the datagram it references.
+    @usableFromInline let sources: UnsafeMutablePointer<Int>
+    /// Per-message send options: UDP_SEGMENT size (0: none) and TTL / hop limit (-1: none).
+    @usableFromInline let segmentSizes: UnsafeMutablePointer<UInt16>
+    @usableFromInline let timesToLive: UnsafeMutablePointer<Int32>
+    /// `capacity` blocks of `ControlMessages.capacityPerMessage` bytes, and how many of each
+    /// the kernel filled on the last receive.
+    let controls: UnsafeMutableRawPointer
+    let receivedControlLengths: UnsafeMutablePointer<Int>
 
     public init(capacity: Int = 64, datagramCapacity: Int = 2048, headroom: Int = 0) {
         precondition(capacity > 0 && datagramCapacity > 0 && headroom >= 0, "DatagramBatch sizes must be positive")
@@ -39,6 +56,17 @@ public final class DatagramBatch {
         headers.initialize(repeating: cn2n_mmsghdr(), count: capacity)
         vectors = .allocate(capacity: capacity)
         vectors.initialize(repeating: iovec(), count: capacity)
+        sources = .allocate(capacity: capacity)
+        for i in 0..<capacity { (sources + i).initialize(to: i) }
+        segmentSizes = .allocate(capacity: capacity)
+        segmentSizes.initialize(repeating: 0, count: capacity)
+        timesToLive = .allocate(capacity: capacity)
+        timesToLive.initialize(repeating: -1, count: capacity)
+        let controlBytes = capacity * ControlMessages.capacityPerMessage
+        controls = .allocate(byteCount: controlBytes, alignment: MemoryLayout<cmsghdr>.alignment)
+        controls.initializeMemory(as: UInt8.self, repeating: 0, count: controlBytes)
+        receivedControlLengths = .allocate(capacity: capacity)
+        receivedControlLengths.initialize(repeating: 0, count: capacity)
         for i in 0..<capacity {
             headers[i].msg_hdr.msg_iov = vectors + i
             headers[i].msg_hdr.msg_iovlen = 1
@@ -52,14 +80,23 @@ public final class DatagramBatch {
         truncated.deallocate()
         headers.deallocate()
         vectors.deallocate()
+        sources.deallocate()
+        segmentSizes.deallocate()
+        timesToLive.deallocate()
+        controls.deallocate()
+        receivedControlLengths.deallocate()
     }
 
     public var isFull: Bool { slots.isFull }
     public var isEmpty: Bool { slots.count == 0 }
 
-    /// The bytes of datagram `index` (index < count).
+    /// The bytes of datagram `index` (index < count); for a reference, those of the datagram it
+    /// references.
     @inlinable
-    public subscript(index: Int) -> UnsafeMutableRawBufferPointer { slots[index] }
+    public subscript(index: Int) -> UnsafeMutableRawBufferPointer {
+        precondition(index >= 0 && index < count, "datagram index out of range")
+        return slots[sources[index]]
+    }
 
     /// The whole slot `index`, headroom included (index < capacity).
     @inlinable
@@ -79,10 +116,12 @@ public final class DatagramBatch {
         return truncated[index]
     }
 
-    /// Moves datagram `index`'s window within its slot, e.g. after prepending a header.
+    /// Moves datagram `index`'s window within its slot, e.g. after prepending a header. For a
+    /// reference this moves the window of the datagram it references (and so of all its references).
     @inlinable
     public func setDatagram(_ index: Int, offset: Int, length: Int) {
-        slots.setFrame(index, offset: offset, length: length)
+        precondition(index >= 0 && index < count, "datagram index out of range")
+        slots.setFrame(sources[index], offset: offset, length: length)
     }
 
     /// Readdresses datagram `index`.
@@ -97,6 +136,7 @@ public final class DatagramBatch {
     @discardableResult
     public func append(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) -> Bool {
         guard slots.append(bytes) else { return false }
+        resetMessage(slots.count - 1)
         setAddress(slots.count - 1, destination)
         return true
     }
@@ -111,20 +151,34 @@ public final class DatagramBatch {
     ) throws(E) -> Bool {
         let index = slots.count
         guard try slots.appendFrame(fill) else { return false }
-        if slots.count > index { setAddress(index, destination) }
+        if slots.count > index {
+            resetMessage(index)
+            setAddress(index, destination)
+        }
         return true
     }
 
     public func removeAll() { slots.removeAll() }
 
+    /// A new message at `index` sends its own bytes, with no options.
+    @usableFromInline
+    func resetMessage(_ index: Int) {
+        sources[index] = index
+        segmentSizes[index] = 0
+        timesToLive[index] = -1
+    }
+
     // MARK: system call plumbing
 
-    /// Points every header at its full slot and address buffer, ready for recvmmsg.
+    /// Points every header at its full slot, address buffer and control storage, ready for recvmmsg.
     func prepareForReceive() {
         let addressSize = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        let controlSize = ControlMessages.capacityPerMessage
         for i in 0..<capacity {
             vectors[i].iov_base = slots.slot(i).baseAddress! + headroom
             vectors[i].iov_len = datagramCapacity
+            headers[i].msg_hdr.msg_control = controls + i * controlSize
+            headers[i].msg_hdr.msg_controllen = controlSize
             headers[i].msg_hdr.msg_namelen = addressSize
             headers[i].msg_hdr.msg_flags = 0
             headers[i].msg_len = 0
@@ -136,18 +190,25 @@ public final class DatagramBatch {
         slots.removeAll()
         for i in 0..<received {
             slots.commitNext(length: Int(headers[i].msg_len))
+            resetMessage(i)
             addressLengths[i] = headers[i].msg_hdr.msg_namelen
             truncated[i] = headers[i].msg_hdr.msg_flags & cn2n_MSG_TRUNC != 0
+            receivedControlLengths[i] = headers[i].msg_hdr.msg_controllen
         }
     }
 
-    /// Points headers 0..<count at their datagrams and peers. On an IPv6 socket, IPv4
-    /// destinations are rewritten as IPv4-mapped addresses.
+    /// Points headers 0..<count at their datagrams (a reference at the bytes it references),
+    /// peers and control messages. On an IPv6 socket, IPv4 destinations are rewritten as
+    /// IPv4-mapped addresses.
     func prepareForSend(count: Int, socketFamily: Int32) {
         for i in 0..<count {
-            let datagram = slots[i]
+            let datagram = slots[sources[i]]
             vectors[i].iov_base = datagram.baseAddress
             vectors[i].iov_len = datagram.count
+            // Read before the address may be rewritten: the TTL option depends on the IP version
+            // the datagram leaves with, and an IPv4-mapped destination leaves as IPv4.
+            let leavesAsIPv4 = addresses[i].sin6_family == sa_family_t(AF_INET) || address(i)?.ipv4 != nil
+            prepareControl(i, ipv4: leavesAsIPv4)
             if socketFamily == AF_INET6 && addresses[i].sin6_family == sa_family_t(AF_INET),
                 let mapped = address(i)?.addressing(socketFamily: AF_INET6) {
                 addressLengths[i] = mapped.store(into: UnsafeMutableRawPointer(addresses + i))
