@@ -23,7 +23,8 @@ extension OptionTable {
     /// configuration-file grammar and the help all follow from them.
     ///
     /// Each option's first short name is its getopt letter and its long names are getopt's long
-    /// names; options become `.required`, flags `.none`. The one thing the argument parser cannot
+    /// names; options become `.required`, flags `.none`. Options must be declared with
+    /// `.unconditional` (or `.unconditionalSingleValue`) parsing, as getopt reads values. The one thing the argument parser cannot
     /// say is getopt's optional attached value (`-A3`, bare `-A`): `attachedValueDefaults` maps such
     /// options' letters to the value a bare occurrence means.
     public init(
@@ -54,6 +55,12 @@ extension OptionTable {
                 if bare != nil { throw OptionDeclarationError("flag -\(shorts[0]) cannot take an attached value") }
                 kind = .none
             case "option":
+                // getopt takes the next argument as the value whatever it looks like (`-k -x`), and
+                // the canonical command line relies on the argument parser doing the same.
+                guard argument.parsingStrategy == "unconditional" else {
+                    let name = names.first.map(\.name) ?? "?"
+                    throw OptionDeclarationError("option '\(name)' must parse its value unconditionally, as getopt does")
+                }
                 kind = bare.map { .optionalAttached(bareValue: $0) } ?? .required
             default:
                 throw OptionDeclarationError("\(argument.kind) arguments have no getopt form")
@@ -85,6 +92,7 @@ private struct DeclaredTool: Decodable {
 
     struct Argument: Decodable {
         var kind: String
+        var parsingStrategy: String?
         var names: [Name]?
     }
 

@@ -7,16 +7,16 @@ private func toolInfo(_ arguments: [String], version: Int = 0) -> String {
         + arguments.joined(separator: ",") + "]}}"
 }
 
-private func option(_ kind: String, _ names: [(String, String)]) -> String {
+private func option(_ kind: String, _ names: [(String, String)], parsing: String = "unconditional") -> String {
     let list = names.map { #"{"kind":"\#($0.0)","name":"\#($0.1)"}"# }.joined(separator: ",")
-    return #"{"kind":"\#(kind)","shouldDisplay":true,"isOptional":true,"isRepeating":false,"parsingStrategy":"unconditional","names":[\#(list)]}"#
+    return #"{"kind":"\#(kind)","shouldDisplay":true,"isOptional":true,"isRepeating":false,"parsingStrategy":"\#(parsing)","names":[\#(list)]}"#
 }
 
 @Suite struct ProcessOptionDeclarationsTests {
     @Test func optionsFlagsLongOnlyAndAttachedValues() throws {
         let json = toolInfo([
             option("option", [("short", "c"), ("long", "community"), ("long", "comm")]),
-            option("flag", [("short", "f")]),
+            option("flag", [("short", "f")], parsing: "default"),
             option("option", [("short", "A")]),
             option("option", [("long", "pidfile")]),
             option("flag", [("short", "h"), ("long", "help")]),
@@ -49,6 +49,7 @@ private func option(_ kind: String, _ names: [(String, String)]) -> String {
         (toolInfo([option("option", [("short", "c")]), option("flag", [("short", "c")])]), "two options share a name"),
         (toolInfo([option("option", [("short", "c"), ("long", "x")]), option("flag", [("long", "x")])]), "two options share a name"),
         (toolInfo([option("option", [("short", "c")])], version: 1), "version 1 is not supported"),
+        (toolInfo([option("option", [("short", "k")], parsing: "default")]), "option 'k' must parse its value unconditionally"),
         ("not json", "unreadable tool info"),
     ] as [(String, String)])
     func declarationsGetoptCannotExpressAreRejected(_ json: String, _ reason: String) {
