@@ -5,38 +5,6 @@ import Darwin
 #endif
 import Logging
 
-/// What a program does when it cannot become a daemon.
-public enum DaemonFailurePolicy: Sendable, Hashable {
-    /// Log it and go on in the foreground (the edge, as n2n 2.8).
-    case stayInForeground
-    /// A start-up failure (the supernode).
-    case fail
-}
-
-/// The process-level settings both programs share, taken from their configurations.
-public struct ProcessSettings: Sendable, Hashable {
-    /// The syslog identifier once daemonised.
-    public var identifier: String
-    /// `-f`.
-    public var foreground: Bool
-    /// `-u`, `-g`; nil = default account (see `PrivilegeDrop.plan`).
-    public var userID: UInt32?
-    public var groupID: UInt32?
-    /// `--pidfile`.
-    public var pidFile: String?
-    public var daemonFailure: DaemonFailurePolicy
-
-    public init(identifier: String, foreground: Bool, userID: UInt32?, groupID: UInt32?, pidFile: String?,
-                daemonFailure: DaemonFailurePolicy) {
-        self.identifier = identifier
-        self.foreground = foreground
-        self.userID = userID
-        self.groupID = groupID
-        self.pidFile = pidFile
-        self.daemonFailure = daemonFailure
-    }
-}
-
 /// Why a program's resources (TAP, sockets) could not be opened.
 public struct StartupFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
@@ -46,49 +14,6 @@ public struct StartupFailure: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     public var description: String { message }
-}
-
-/// The process operations of the start-up sequence; tests replace them to run it in-process.
-public struct StartupSystem: Sendable {
-    public var daemonise: @Sendable (_ inDaemon: () -> Int32) throws(DaemonError) -> Void
-    public var switchToSyslog: @Sendable (_ identifier: String) -> Void
-    public var processID: @Sendable () -> Int32
-    public var currentDirectory: @Sendable () -> String?
-    public var privilegePlan: @Sendable (_ uid: UInt32?, _ gid: UInt32?) -> PrivilegePlan
-    public var applyPrivileges: @Sendable (AccountIDs) throws(PrivilegeDropError) -> Void
-    public var writePidFile: @Sendable (PidFile, _ pid: Int32) throws(PidFileError) -> Void
-    public var removePidFile: @Sendable (PidFile, _ pid: Int32) -> Bool
-
-    public init(
-        daemonise: @escaping @Sendable (_ inDaemon: () -> Int32) throws(DaemonError) -> Void,
-        switchToSyslog: @escaping @Sendable (_ identifier: String) -> Void,
-        processID: @escaping @Sendable () -> Int32,
-        currentDirectory: @escaping @Sendable () -> String?,
-        privilegePlan: @escaping @Sendable (_ uid: UInt32?, _ gid: UInt32?) -> PrivilegePlan,
-        applyPrivileges: @escaping @Sendable (AccountIDs) throws(PrivilegeDropError) -> Void,
-        writePidFile: @escaping @Sendable (PidFile, _ pid: Int32) throws(PidFileError) -> Void,
-        removePidFile: @escaping @Sendable (PidFile, _ pid: Int32) -> Bool
-    ) {
-        self.daemonise = daemonise
-        self.switchToSyslog = switchToSyslog
-        self.processID = processID
-        self.currentDirectory = currentDirectory
-        self.privilegePlan = privilegePlan
-        self.applyPrivileges = applyPrivileges
-        self.writePidFile = writePidFile
-        self.removePidFile = removePidFile
-    }
-
-    /// The real process.
-    public static let live = StartupSystem(
-        daemonise: { inDaemon throws(DaemonError) in try Daemon.daemonise(inDaemon: inDaemon) },
-        switchToSyslog: { ProcessLog.switchToSyslog(identifier: $0) },
-        processID: { getpid() },
-        currentDirectory: { PidFile.currentDirectory() },
-        privilegePlan: { PrivilegeDrop.plan(requestedUID: $0, requestedGID: $1) },
-        applyPrivileges: { ids throws(PrivilegeDropError) in try PrivilegeDrop.apply(ids) },
-        writePidFile: { file, pid throws(PidFileError) in try file.write(pid: pid) },
-        removePidFile: { file, pid in file.remove(ifHolding: pid) })
 }
 
 /// The one start-up sequence of both programs:

@@ -15,13 +15,14 @@ enum SupernodeLauncher {
         var whitelist: [Community]?
     }
 
-    static func run(_ configuration: SupernodeConfiguration, warnings: [String]) -> Int32 {
+    static func run(_ configuration: SupernodeConfiguration, warnings: [String],
+                    system: StartupSystem = .live) -> Int32 {
         ProcessLog.verbosity.store(configuration.verbosity, ordering: .relaxed)
         let logger = Logger(label: "supernode") { _ in ProcessLogHandler() }
         for warning in warnings { logger.warning("\(warning)") }
 
         return StartupSequence.run(
-            configuration.processSettings, logger: logger,
+            configuration.processSettings, logger: logger, system: system,
             open: { () throws(StartupFailure) -> Opened in try open(configuration, logger: logger) },
             run: { opened, _ in serve(opened, configuration: configuration, logger: logger) })
     }
