@@ -6,7 +6,7 @@ import LinuxSystem
 import PacketCore
 import ProgramSupport
 
-// edge: parse the command line (Sources/Edge/CLI), then set up and run (spec 5.2).
+// edge: parse the command line (Sources/Edge/CLI), then the shared start-up sequence (spec 5.2).
 switch EdgeCommandLine.evaluateProcess() {
 case let .exit(request):
     request.perform()
@@ -21,41 +21,20 @@ enum EdgeMain {
         let logger = Logger(label: "edge")
         for warning in warnings { logger.warning("\(warning)") }
 
-        // TAP, sockets, keys, routes (spec 5.2 steps 3-6); any failure is exit 1 (spec 8.5).
-        let runtime: EdgeRuntime
-        do {
-            runtime = try EdgeRuntime(config: configuration, logger: logger)
-        } catch {
-            logger.error("\(error)")
-            return 1
-        }
-
-        var daemonised = false
-        if !configuration.foreground {
-            do {
-                try Daemon.daemonise()
-                daemonised = true
-                ProcessLog.switchToSyslog(identifier: "edge")
-            } catch {
-                logger.error("cannot become a daemon (\(error)); staying in the foreground")
-            }
-        }
-
-        // After the TAP and the sockets are open (spec 8.5: failure is exit 1).
-        switch PrivilegeDrop.plan(requestedUID: configuration.userID, requestedGID: configuration.groupID) {
-        case let .drop(ids, source):
-            do {
-                try PrivilegeDrop.apply(ids)
-                logger.notice("running as uid \(ids.uid) gid \(ids.gid) (\(source))")
-            } catch {
-                logger.error("cannot drop privileges: \(error)")
-                return 1
-            }
-        case let .keep(reason):
-            logger.warning("\(reason)")
-        }
-
-        logger.notice("edge started: community \(configuration.communityName), supernodes \(configuration.supernodes.map(\.description).joined(separator: ", "))")
-        return runtime.run(daemonised: daemonised)
+        return StartupSequence.run(
+            configuration.processSettings, logger: logger,
+            open: { () throws(StartupFailure) -> EdgeRuntime in
+                // TAP, sockets, keys, routes (spec 5.2 steps 3-6).
+                do {
+                    return try EdgeRuntime(config: configuration, logger: logger)
+                } catch {
+                    throw StartupFailure("\(error)")
+                }
+            },
+            run: { runtime, daemonised in
+                logger.notice("\(configuration.startupLine)")
+                for warning in configuration.startupWarnings { logger.warning("\(warning)") }
+                return runtime.run(daemonised: daemonised)
+            })
     }
 }

@@ -119,14 +119,22 @@ public enum ArgvNormaliser {
     /// Renders options as `-x` / `-x value` for swift-argument-parser (whose value-taking options
     /// must then be declared with `.unconditional` parsing so that values starting with `-` are
     /// kept). A bare optional-value option becomes its documented default (`-A` → `-A 3`).
-    /// Options without a short letter are rendered as `--name[=value]`.
+    /// Options without a short letter are rendered as `--name`, `--name value` (so that an empty
+    /// value stays a value) or, for an optional value, `--name=value`.
     public static func render(_ options: [ParsedOption], table: OptionTable) -> [String] {
         var out: [String] = []
         out.reserveCapacity(options.count * 2)
         for option in options {
             guard let spec = table.spec(key: option.key) else { continue }
             guard let short = spec.short else {
-                out.append(option.value.map { "--\(spec.key)=\($0)" } ?? "--\(spec.key)")
+                switch (spec.argument, option.value) {
+                case (.required, let value):
+                    out += ["--\(spec.key)", value ?? ""]
+                case let (_, value?):
+                    out.append("--\(spec.key)=\(value)")
+                case (_, nil):
+                    out.append("--\(spec.key)")
+                }
                 continue
             }
             out.append("-\(short)")

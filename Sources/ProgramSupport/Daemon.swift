@@ -5,10 +5,12 @@ import Darwin
 #endif
 
 /// Why the process could not become a daemon. Edge: log and go on in the foreground; supernode:
-/// exit 251 (spec 8.5).
+/// exit 1 (see `StartupSequence`).
 public struct DaemonError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Step: String, Sendable, Hashable {
         case pipe, fork, setsid, secondFork = "second fork", chdir, devNull = "redirect stdio to /dev/null"
+        /// The caller's last step in the daemon (`inDaemon`), such as writing the pid file.
+        case ready = "last set-up step"
     }
 
     public var step: Step
@@ -34,8 +36,14 @@ public enum Daemon {
     /// original process, which then still has its terminal and may carry on in the foreground.
     /// On success the original process calls `parentExit(0)` and never returns.
     ///
+    /// `inDaemon` runs in the daemon before the original process is released, and returns 0 or an
+    /// errno: the pid file is written there, so that it exists when the original process exits, as
+    /// systemd's `Type=forking` with `PIDFile=` expects.
+    ///
     /// Call it before starting threads; open descriptors (TAP, sockets) are inherited.
-    public static func daemonise(parentExit: (Int32) -> Never = { exit($0) }) throws(DaemonError) {
+    public static func daemonise(
+        parentExit: (Int32) -> Never = { exit($0) }, inDaemon: () -> Int32 = { 0 }
+    ) throws(DaemonError) {
         fflush(nil)  // or buffered output would be written twice
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw DaemonError(step: .pipe, errno: errno) }
@@ -73,6 +81,11 @@ public enum Daemon {
             guard dup2(null, target) == target else { fail(writeEnd, .devNull) }
         }
         if null > 2 { close(null) }
+        let readiness = inDaemon()
+        if readiness != 0 {
+            send(writeEnd, code: stepCode(.ready), errno: readiness)
+            _exit(1)
+        }
         send(writeEnd, code: successCode, errno: 0)
         close(writeEnd)
     }
@@ -98,6 +111,7 @@ public enum Daemon {
         case .secondFork: 3
         case .chdir: 4
         case .devNull: 5
+        case .ready: 6
         }
     }
 
@@ -108,6 +122,7 @@ public enum Daemon {
         case 3: .secondFork
         case 4: .chdir
         case 5: .devNull
+        case 6: .ready
         default: .fork
         }
     }

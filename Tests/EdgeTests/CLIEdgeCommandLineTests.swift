@@ -196,7 +196,7 @@ func sharedDirectory(filePath: String = #filePath) -> String? {
         #expect(c.communityName == "bench")
         #expect(c.tapName == "n2n1")
         let ambiguous = try #require(edgeExit(baseArguments + ["--e", "5"]))
-        #expect(ambiguous.status == 0)
+        #expect(ambiguous.status == 2)
         #expect(ambiguous.errorOutput.contains("option '--e' is ambiguous"))
     }
 
@@ -294,10 +294,11 @@ func sharedDirectory(filePath: String = #filePath) -> String? {
         #expect(exit.output.contains("N2N_KEY"))
     }
 
-    @Test func noArgumentsPrintsHelpAndExitsZero() throws {
+    @Test func noArgumentsPrintsHelpOnStandardErrorAndExitsTwo() throws {
         let exit = try #require(edgeExit([]))
-        #expect(exit.status == 0)
-        #expect(exit.output.contains("USAGE: edge"))
+        #expect(exit.status == 2)
+        #expect(exit.output == "")
+        #expect(exit.errorOutput.contains("USAGE: edge"))
     }
 
     @Test func version() throws {
@@ -307,7 +308,7 @@ func sharedDirectory(filePath: String = #filePath) -> String? {
     }
 }
 
-/// Invalid or incomplete configurations: n2n prints usage and exits 0 (spec 5.2, 8.5).
+/// Invalid or incomplete configurations: the usage, and exit 2 (n2n 2.8 exited 0).
 @Suite struct CLIEdgeInvalidConfigurationTests {
     @Test(arguments: [
         (["-p", "abc"], "'-p <local port>': not a decimal number"),
@@ -376,7 +377,7 @@ func sharedDirectory(filePath: String = #filePath) -> String? {
     ] as [([String], String)])
     func badValue(_ extra: [String], _ message: String) throws {
         let exit = try #require(edgeExit(baseArguments + extra))
-        #expect(exit.status == 0)
+        #expect(exit.status == 2)
         #expect(exit.output == "")
         #expect(exit.errorOutput.contains(message))
         #expect(exit.errorOutput.contains("USAGE: edge"))
@@ -391,7 +392,7 @@ func sharedDirectory(filePath: String = #filePath) -> String? {
     ] as [([String], String)])
     func incomplete(_ arguments: [String], _ message: String) throws {
         let exit = try #require(edgeExit(arguments))
-        #expect(exit.status == 0)
+        #expect(exit.status == 2)
         #expect(exit.errorOutput.hasPrefix("edge: \(message)"))
     }
 
@@ -403,7 +404,7 @@ func sharedDirectory(filePath: String = #filePath) -> String? {
     }
 }
 
-/// Unsupported -A/-z values and a third supernode: exit 1, no usage (spec 8.1, 8.5).
+/// Unsupported -A/-z values and a third supernode: exit 2 (n2n 2.8 exited 1), no usage (spec 8.1).
 @Suite struct CLIEdgeFatalTests {
     @Test(arguments: [
         (["-A9"], "the cipher -A9 is not supported"),
@@ -419,18 +420,19 @@ func sharedDirectory(filePath: String = #filePath) -> String? {
         (["-n", "0.0.0.0/0:10.1.0.254", "-l", "10.0.0.2:1"],
          "a default route (-n 0.0.0.0/0:<gateway>) needs exactly one supernode"),
     ] as [([String], String)])
-    func exitsOne(_ extra: [String], _ message: String) throws {
+    func exitsTwoWithoutUsage(_ extra: [String], _ message: String) throws {
         let exit = try #require(edgeExit(baseArguments + ["-k", "key"] + extra))
-        #expect(exit.status == 1)
+        #expect(exit.status == 2)
         #expect(exit.output == "")
         #expect(exit.errorOutput.contains("edge: \(message)"))
         #expect(!exit.errorOutput.contains("USAGE"))
     }
 
     @Test func fatalWinsOverLaterValueErrorsAsIn28() throws {
-        // 2.8 exits 1 while parsing -A9, before anything is validated.
+        // 2.8 stops while parsing -A9, before anything is validated.
         let exit = try #require(edgeExit(["-A9", "-p", "x"]))
-        #expect(exit.status == 1)
+        #expect(exit.status == 2)
+        #expect(exit.errorOutput.hasPrefix("edge: the cipher -A9 is not supported"))
     }
 
     @Test func defaultRouteWithOneSupernodeIsFine() throws {
@@ -455,7 +457,7 @@ func sharedDirectory(filePath: String = #filePath) -> String? {
     }
 }
 
-/// Whatever the arguments, evaluation ends in a configuration or an exit with status 0 or 1.
+/// Whatever the arguments, evaluation ends in a configuration or an exit with status 0 or 2.
 @Suite struct CLIEdgeRobustnessTests {
     static let vocabulary = [
         "-c", "bench", "-l", "1.2.3.4:5", "-a", "10.0.0.1", "-A", "-A3", "-A9", "-z", "-z2", "-k", "",
@@ -484,7 +486,7 @@ func sharedDirectory(filePath: String = #filePath) -> String? {
                 runs += 1
             case let .exit(e):
                 exits += 1
-                #expect(e.status == 0 || e.status == 1, "\(args)")
+                #expect(e.status == 0 || e.status == 2, "\(args)")
                 #expect(!e.output.isEmpty || !e.errorOutput.isEmpty, "\(args)")
             }
         }

@@ -114,27 +114,27 @@ import Testing
         let file = "-c=bench\n-l=10.0.0.1:1\n-a=10.1.0.1\n"
         #expect(try #require(edgeConfig(["e.conf", "-l", "10.0.0.2:2"], files: ["e.conf": file])).supernodes.count == 2)
         let exit = try #require(edgeExit(["e.conf", "-l", "10.0.0.2:2", "-l", "10.0.0.3:3"], files: ["e.conf": file]))
-        #expect(exit.status == 1)
+        #expect(exit.status == 2)
         #expect(exit.errorOutput.contains("too many supernodes"))
     }
 
     @Test func aValueOptionWithoutValueIsAnErrorNotACrash() throws {
         let exit = try #require(edgeExit(["e.conf"], files: ["e.conf": "-c=bench\n-k\n-l=10.0.0.1:1\n-a=10.1.0.1\n"]))
-        #expect(exit.status == 0)
+        #expect(exit.status == 2)
         #expect(exit.errorOutput.contains("edge: e.conf:2: option '-k' requires a value"))
         let long = try #require(edgeExit(["e.conf"], files: ["e.conf": "--community\n"]))
         #expect(long.errorOutput.contains("e.conf:1: option '--community' requires a value"))
     }
 
-    @Test func unsupportedCipherInTheFileExitsOne() throws {
+    @Test func unsupportedCipherInTheFileExitsTwo() throws {
         let exit = try #require(edgeExit(["e.conf"], files: ["e.conf": "-A7\n"]))
-        #expect(exit.status == 1)
-        #expect(exit.errorOutput.contains("the cipher -A7 is not supported"))
+        #expect(exit.status == 2)
+        #expect(exit.errorOutput.contains("e.conf:1: the cipher -A7 is not supported"))
     }
 
     @Test func unreadableFile() throws {
         let exit = try #require(edgeExit(["missing.conf", "-f"]))
-        #expect(exit.status == 0)
+        #expect(exit.status == 2)
         #expect(exit.errorOutput.contains("edge: configuration file: cannot read 'missing.conf': No such file or directory"))
     }
 

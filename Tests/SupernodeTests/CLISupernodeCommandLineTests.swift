@@ -17,17 +17,17 @@ func evaluateSupernode(_ arguments: [String], files: [String: String] = [:]) -> 
 }
 
 @Suite struct CLISupernodeCommandLineTests {
-    @Test func noArgumentsPrintsHelpAndExitsOne() throws {
+    @Test func noArgumentsPrintsHelpOnStandardErrorAndExitsTwo() throws {
         let exit = try #require(evaluateSupernode([]).exitRequest)
-        #expect(exit.status == 1)
-        #expect(exit.output.contains("USAGE: supernode <config file> [options]"))
-        #expect(exit.errorOutput == "")
+        #expect(exit.status == 2)
+        #expect(exit.errorOutput.contains("USAGE: supernode <config file> [options]"))
+        #expect(exit.output == "")
     }
 
     @Test(arguments: [["-h"], ["--help"], ["-f", "-h"], ["-fh"], ["-h", "-l", "x"]])
-    func helpExitsOne(_ arguments: [String]) throws {
+    func helpExitsZero(_ arguments: [String]) throws {
         let exit = try #require(evaluateSupernode(arguments).exitRequest)
-        #expect(exit.status == 1)
+        #expect(exit.status == 0)
         #expect(exit.output.contains("-c, --communities <path>"))
         #expect(exit.output.contains("-l, --local-port <local port>"))
     }
@@ -93,9 +93,9 @@ func evaluateSupernode(_ arguments: [String], files: [String: String] = [:]) -> 
         (["-f", "stray"], "unexpected argument 'stray'"),
         (["-c", ""], "the community file name (-c) is empty"),
     ] as [([String], String)])
-    func invalidExitsOne(_ arguments: [String], _ message: String) throws {
+    func invalidExitsTwo(_ arguments: [String], _ message: String) throws {
         let exit = try #require(evaluateSupernode(arguments).exitRequest)
-        #expect(exit.status == 1)
+        #expect(exit.status == 2)
         #expect(exit.errorOutput.hasPrefix("supernode: "))
         #expect(exit.errorOutput.contains(message))
         #expect(exit.errorOutput.contains("USAGE: supernode"))
@@ -135,10 +135,10 @@ func evaluateSupernode(_ arguments: [String], files: [String: String] = [:]) -> 
 
     @Test func fileProblems() throws {
         let missing = try #require(evaluateSupernode(["nope.conf"]).exitRequest)
-        #expect(missing.status == 1)
+        #expect(missing.status == 2)
         #expect(missing.errorOutput.contains("cannot read 'nope.conf'"))
         let noValue = try #require(evaluateSupernode(["s.conf"], files: ["s.conf": "-f\n-c\n"]).exitRequest)
-        #expect(noValue.status == 1)
+        #expect(noValue.status == 2)
         #expect(noValue.errorOutput.contains("s.conf:2: option '-c' requires a value"))
         let skipped = evaluateSupernode(["s.conf"], files: ["s.conf": "-f\nfoo bar\n-q\n"])
         #expect(skipped.configuration?.foreground == true)

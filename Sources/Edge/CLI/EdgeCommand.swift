@@ -16,7 +16,8 @@ struct EdgeCommand: ParsableCommand {
             edge -d <tun device> -a [static:|dhcp:]<tun IP address> -c <community> [-k <encrypt key>]
                  [-s <netmask>] [-u <uid> -g <gid>] [-f] [-T <tos>] [-n <cidr:gateway>] [-m <MAC address>]
                  -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
-                 [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]] [-h]
+                 [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
+                 [--pidfile <file>] [-h]
             """,
         discussion: """
             A first argument that does not start with '-' names a configuration file: one option per \
@@ -101,6 +102,12 @@ struct EdgeCommand: ParsableCommand {
     var foreground = false
 
     @Option(
+        name: .customLong("pidfile"), parsing: .unconditional,
+        help: ArgumentHelp("Write the process id to this file once running (removed on a clean stop when possible).",
+                           valueName: "file"))
+    var pidFile: String?
+
+    @Option(
         name: .customShort("m"), parsing: .unconditional,
         help: ArgumentHelp("TAP MAC address, e.g. 02:01:02:03:04:05 (default: random).", valueName: "MAC address"),
         transform: { try EdgeOptionValues.mac($0) })
@@ -167,35 +174,18 @@ struct EdgeCommand: ParsableCommand {
     @Flag(name: .customShort("b"), help: "Accepted and ignored (supernodes are re-resolved every round anyway).")
     var legacyResolve = false
 
-    /// The getopt vocabulary (n2n 2.8: `k:a:bc:Eu:g:m:M:s:d:l:p:fvhrt:i:SDL:z::A::Hn:T:`).
-    static let optionTable = OptionTable([
-        OptionSpec(short: "k", argument: .required),
-        OptionSpec(short: "a", argument: .required),
-        OptionSpec(short: "b"),
-        OptionSpec(short: "c", long: ["community"], argument: .required),
-        OptionSpec(short: "E"),
-        OptionSpec(short: "u", long: ["euid"], argument: .required),
-        OptionSpec(short: "g", long: ["egid"], argument: .required),
-        OptionSpec(short: "m", argument: .required),
-        OptionSpec(short: "M", argument: .required),
-        OptionSpec(short: "s", argument: .required),
-        OptionSpec(short: "d", long: ["tun-device"], argument: .required),
-        OptionSpec(short: "l", long: ["supernode-list"], argument: .required),
-        OptionSpec(short: "p", argument: .required),
-        OptionSpec(short: "f"),
-        OptionSpec(short: "v", long: ["verbose"]),
-        OptionSpec(short: "h", long: ["help"]),
-        OptionSpec(short: "r"),
-        OptionSpec(short: "t", argument: .required),
-        OptionSpec(short: "i", argument: .required),
-        OptionSpec(short: "S"),
-        OptionSpec(short: "D"),
-        OptionSpec(short: "L", argument: .required),
-        OptionSpec(short: "z", argument: .optionalAttached(bareValue: "1")),
-        OptionSpec(short: "A", argument: .optionalAttached(bareValue: "3")),
-        OptionSpec(short: "H"),
-        OptionSpec(short: "n", argument: .required),
-        OptionSpec(short: "T", argument: .required),
-        OptionSpec(longOnly: "version"),
-    ])
+    /// What a bare `-z` / `-A` means: getopt's optional attached values (n2n 2.8's `z::A::`), the
+    /// one property of an option the argument parser cannot express.
+    static let attachedValueDefaults: [Character: String] = ["z": "1", "A": "3"]
+
+    /// The getopt vocabulary (n2n 2.8: `k:a:bc:Eu:g:m:M:s:d:l:p:fvhrt:i:SDL:z::A::Hn:T:`, plus
+    /// `--version` and `--pidfile`), derived from the declarations above and the argument parser's
+    /// `-h`/`--help`: the command line, the configuration file and the help cannot disagree.
+    static let optionTable: OptionTable = {
+        do {
+            return try OptionTable(declarations: EdgeCommand._dumpHelp(), attachedValueDefaults: attachedValueDefaults)
+        } catch {
+            fatalError("\(error)")  // a declaration getopt cannot express; the CLI tests catch it first
+        }
+    }()
 }

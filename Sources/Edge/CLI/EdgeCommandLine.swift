@@ -5,11 +5,16 @@ import PacketCore
 import ProgramSupport
 
 /// Turns `edge`'s arguments, environment and configuration file into an `EdgeConfiguration`, or
-/// into the exit n2n 2.8 would make (spec 5.2, 8.1, 8.3, 8.5):
+/// into an exit (see `ExitStatus`):
 ///
-/// * no arguments, `-h`, `--help`: help on standard output, exit 0;
-/// * an incomplete or invalid configuration: the problem and the usage on standard error, exit 0;
-/// * an unsupported `-A`/`-z` value or a third `-l`: the problem on standard error, exit 1.
+/// * `-h`, `--help`: help on standard output, exit 0; `--version` likewise;
+/// * no arguments: the help on standard error, exit 2 (there is nothing to run);
+/// * an incomplete or invalid configuration: the problem and the usage on standard error, exit 2;
+///   a problem on a configuration-file line starts with `file:line:`;
+/// * an unsupported `-A`/`-z` value or a third `-l`: the problem on standard error, exit 2.
+///
+/// n2n 2.8 exited 0 for the invalid configurations and 1 for the last group (spec 8.5); both are
+/// usage errors here so that a bad configuration cannot pass for a clean stop.
 ///
 /// Order: defaults, then `N2N_KEY` (key, and Twofish as the default cipher), then the file, then the
 /// command line; a key with cipher null (e.g. `-A1 -k x`) then switches to Twofish, as in n2n.
@@ -33,12 +38,12 @@ public enum EdgeCommandLine {
         columns: Int? = nil
     ) -> CommandLineOutcome<EdgeConfiguration> {
         let table = EdgeCommand.optionTable
-        guard !arguments.isEmpty else { return .exit(help(columns: columns)) }
+        guard !arguments.isEmpty else { return .exit(noArguments(columns: columns)) }
 
         let gathered = GatheredOptions(arguments, table: table, readFile: readFile, strayHint: strayHint)
         if gathered.wantsHelp { return .exit(help(columns: columns)) }
         if gathered.wantsVersion {
-            return .exit(CommandLineExit(status: 0, output: EdgeCommand.configuration.version + "\n"))
+            return .exit(CommandLineExit(status: ExitStatus.success, output: EdgeCommand.configuration.version + "\n"))
         }
         let options = gathered.options
         var warnings = gathered.warnings
@@ -52,14 +57,14 @@ public enum EdgeCommandLine {
             switch option.key {
             case "A":
                 do { _ = try EdgeOptionValues.cipher(table.effectiveValue(of: option) ?? "") } catch {
-                    return .exit(usageError(.fatal(error.reason), warnings: warnings))
+                    return .exit(usageError(.fatal(option.origin.messagePrefix + error.reason), warnings: warnings))
                 }
                 if option.value == nil {
                     warnings.append("a bare -A is deprecated; it means -A3 (AES-CBC)")
                 }
             case "z":
                 do { _ = try EdgeOptionValues.compression(table.effectiveValue(of: option) ?? "") } catch {
-                    return .exit(usageError(.fatal(error.reason), warnings: warnings))
+                    return .exit(usageError(.fatal(option.origin.messagePrefix + error.reason), warnings: warnings))
                 }
             case "l":
                 supernodeCount += 1
@@ -76,11 +81,20 @@ public enum EdgeCommandLine {
             warnings.append("multiple subnet masks (-s) supplied; the last one is used")
         }
 
+        // The last -d is the one used; checked here, where its file line is still known.
+        if let device = options.last(where: { $0.key == "d" }), case .configFile = device.origin {
+            do throws(EdgeCLIError) {
+                try EdgeConfiguration.checkTapName(device.value ?? "", prefix: device.origin.messagePrefix)
+            } catch {
+                return .exit(usageError(error, warnings: warnings))
+            }
+        }
+
         let command: EdgeCommand
         do {
             command = try EdgeCommand.parse(ArgvNormaliser.render(options, table: table))
         } catch {
-            return .exit(usageError(.invalidConfiguration(EdgeCommand.message(for: error)), warnings: warnings))
+            return .exit(usageError(.invalidConfiguration(parseErrorMessage(error, options: options)), warnings: warnings))
         }
 
         var config = EdgeConfiguration()
@@ -138,6 +152,7 @@ public enum EdgeCommandLine {
         config.userID = command.userID
         config.groupID = command.groupID
         config.foreground = command.foreground
+        config.pidFile = command.pidFile
         config.verbosity = Verbosity.default + command.verbose
     }
 
@@ -146,7 +161,19 @@ public enum EdgeCommandLine {
     }
 
     static func help(columns: Int?) -> CommandLineExit {
-        CommandLineExit(status: 0, output: helpText(columns: columns) + "\n")
+        CommandLineExit(status: ExitStatus.success, output: helpText(columns: columns) + "\n")
+    }
+
+    /// Nothing to run: the help, as n2n prints it, but as the usage error it is.
+    static func noArguments(columns: Int?) -> CommandLineExit {
+        CommandLineExit(status: ExitStatus.usage, errorOutput: helpText(columns: columns) + "\n")
+    }
+
+    /// The argument parser's message, naming the configuration-file line of the option it rejected.
+    static func parseErrorMessage(_ error: any Error, options: [ParsedOption]) -> String {
+        OptionBlame.message(
+            for: error, options: options, table: EdgeCommand.optionTable,
+            parse: { _ = try EdgeCommand.parse($0) }, describe: { EdgeCommand.message(for: $0) })
     }
 
     /// Built once: the argument parser's usage rendering is not cheap.

@@ -53,6 +53,8 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var groupID: UInt32?
     /// `-f`.
     public var foreground = false
+    /// `--pidfile`; nil = none.
+    public var pidFile: String?
     /// 2 + number of `-v`.
     public var verbosity = Verbosity.default
 
@@ -71,9 +73,7 @@ public struct EdgeConfiguration: Sendable, Hashable {
         if supernodes.isEmpty { throw .invalidConfiguration("no supernode given (-l <host:port>)") }
         if supernodes.count > 2 { throw .fatal("too many supernodes (\(supernodes.count)); at most two -l") }
         if tapAddress == nil { throw .invalidConfiguration("no TAP address given (-a [static:|dhcp:]<IPv4 address>)") }
-        do { _ = try EdgeOptionValues.tapName(tapName) } catch {
-            throw .invalidConfiguration("bad TAP device name '\(tapName)' (-d): \(error.reason)")
-        }
+        try Self.checkTapName(tapName)
         if registerInterval < 1 { throw .invalidConfiguration("the registration interval (-i) must be at least 1 second") }
         if !(EdgeOptionValues.minMTU...EdgeOptionValues.maxMTU).contains(mtu) {
             throw .invalidConfiguration("MTU \(mtu) (-M) is outside \(EdgeOptionValues.minMTU)...\(EdgeOptionValues.maxMTU)")
@@ -88,6 +88,7 @@ public struct EdgeConfiguration: Sendable, Hashable {
         if routes.contains(where: \.isDefaultRoute) && supernodes.count != 1 {
             throw .fatal("a default route (-n 0.0.0.0/0:<gateway>) needs exactly one supernode")
         }
+        if pidFile == "" { throw .invalidConfiguration("the pid file name (--pidfile) is empty") }
         var warnings: [String] = []
         if let key, key == communityName {
             warnings.append("the community and the encryption key must differ, otherwise security is compromised")
@@ -97,6 +98,13 @@ public struct EdgeConfiguration: Sendable, Hashable {
             warnings.append("DHCP mode without -r: the routing filter drops traffic until the TAP has an address")
         }
         return warnings
+    }
+
+    /// `-d`'s rule; `prefix` names the configuration-file line the name came from.
+    static func checkTapName(_ name: String, prefix: String = "") throws(EdgeCLIError) {
+        do { _ = try EdgeOptionValues.tapName(name) } catch {
+            throw .invalidConfiguration("\(prefix)bad TAP device name '\(name)' (-d): \(error.reason)")
+        }
     }
 
     /// A human-readable listing (the key itself is not shown).
@@ -126,23 +134,22 @@ public struct EdgeConfiguration: Sendable, Hashable {
         add("routes", routes.isEmpty ? "none" : routes.map(\.description).joined(separator: ", "))
         add("uid/gid", "\(userID.map(String.init) ?? "default")/\(groupID.map(String.init) ?? "default")")
         add("foreground", foreground ? "yes" : "no (daemon)")
+        add("pid file", pidFile ?? "none")
         add("verbosity", String(verbosity))
         return lines.joined(separator: "\n")
     }
 }
 
-/// Why `edge` will not run. n2n prints usage and exits 0 for an incomplete or invalid
-/// configuration, and exits 1 for an unsupported `-A`/`-z` value or a third `-l` (spec 8.5).
+/// Why `edge` will not run: a usage or configuration error, exit 2 (`ExitStatus.usage`). n2n 2.8
+/// exited 0 after printing the usage, which told systemd and scripts nothing, and 1 for the cases
+/// it found while parsing (`-A9`, `-z5`, a third `-l`), which looked like a failed start.
 public enum EdgeCLIError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Reported with the usage.
     case invalidConfiguration(String)
+    /// Reported without the usage, as n2n 2.8 did (the option was understood, its value is not supported).
     case fatal(String)
 
-    public var exitStatus: Int32 {
-        switch self {
-        case .invalidConfiguration: 0
-        case .fatal: 1
-        }
-    }
+    public var exitStatus: Int32 { ExitStatus.usage }
 
     public var description: String {
         switch self {

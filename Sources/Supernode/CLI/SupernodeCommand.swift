@@ -11,7 +11,7 @@ struct SupernodeCommand: ParsableCommand {
         abstract: "n2n supernode: registers edges and relays their traffic.",
         usage: """
             supernode <config file> [options]
-            supernode -l <local port> [-c <path>] [-f] [-u <uid> -g <gid>] [-t <mgmt port>] [-v]
+            supernode -l <local port> [-c <path>] [-f] [--pidfile <file>] [-u <uid> -g <gid>] [-t <mgmt port>] [-v]
             """,
         discussion: """
             A first argument that does not start with '-' names a configuration file: one option per \
@@ -37,6 +37,12 @@ struct SupernodeCommand: ParsableCommand {
     var foreground = false
 
     @Option(
+        name: .customLong("pidfile"), parsing: .unconditional,
+        help: ArgumentHelp("Write the process id to this file once running (removed on a clean stop when possible).",
+                           valueName: "file"))
+    var pidFile: String?
+
+    @Option(
         name: .customShort("u"), parsing: .unconditional,
         help: ArgumentHelp("Numeric user id to switch to after start-up (default: user n2n, else nobody).", valueName: "uid"),
         transform: { try OptionValues.accountID($0) })
@@ -57,16 +63,13 @@ struct SupernodeCommand: ParsableCommand {
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "More logging; repeat as required.")
     var verbose: Int
 
-    /// The getopt vocabulary (n2n 2.8: `fl:u:g:t:c:vh`).
-    static let optionTable = OptionTable([
-        OptionSpec(short: "f", long: ["foreground"]),
-        OptionSpec(short: "l", long: ["local-port"], argument: .required),
-        OptionSpec(short: "u", argument: .required),
-        OptionSpec(short: "g", argument: .required),
-        OptionSpec(short: "t", long: ["mgmt-port"], argument: .required),
-        OptionSpec(short: "c", long: ["communities"], argument: .required),
-        OptionSpec(short: "v", long: ["verbose"]),
-        OptionSpec(short: "h", long: ["help"]),
-        OptionSpec(longOnly: "version"),
-    ])
+    /// The getopt vocabulary (n2n 2.8: `fl:u:g:t:c:vh`, plus `--version` and `--pidfile`), derived
+    /// from the declarations above and the argument parser's `-h`/`--help` (see `EdgeCommand`).
+    static let optionTable: OptionTable = {
+        do {
+            return try OptionTable(declarations: SupernodeCommand._dumpHelp())
+        } catch {
+            fatalError("\(error)")  // a declaration getopt cannot express; the CLI tests catch it first
+        }
+    }()
 }

@@ -10,6 +10,8 @@ public struct SupernodeConfiguration: Sendable, Hashable {
     public var communityFile: String?
     /// `-f` / `--foreground`.
     public var foreground = false
+    /// `--pidfile`; nil = none.
+    public var pidFile: String?
     /// `-u`, `-g`; nil = default account (see `PrivilegeDrop.plan`).
     public var userID: UInt32?
     public var groupID: UInt32?
@@ -27,12 +29,14 @@ public struct SupernodeConfiguration: Sendable, Hashable {
             "management port: \(managementPort)",
             "uid/gid: \(userID.map(String.init) ?? "default")/\(groupID.map(String.init) ?? "default")",
             "foreground: \(foreground ? "yes" : "no (daemon)")",
+            "pid file: \(pidFile ?? "none")",
             "verbosity: \(verbosity)",
         ].joined(separator: "\n")
     }
 }
 
-/// Why `supernode` will not run; it always exits 1 (spec 8.5).
+/// Why `supernode` will not run: a usage or configuration error, exit 2 (`ExitStatus.usage`;
+/// n2n 2.8 exited 1, the status of a failed start).
 public struct SupernodeCLIError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
 
@@ -40,7 +44,7 @@ public struct SupernodeCLIError: Error, Sendable, Hashable, CustomStringConverti
         self.message = message
     }
 
-    public static let exitStatus: Int32 = 1
+    public static let exitStatus: Int32 = ExitStatus.usage
 
     public var description: String { message }
 }

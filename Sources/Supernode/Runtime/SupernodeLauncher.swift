@@ -5,74 +5,61 @@ import LinuxSystem
 import PacketCore
 import ProgramSupport
 
-/// Start-up and shutdown of the `supernode` process in n2n 2.8's order and with its exit statuses
-/// (spec 8.5): bind the sockets (254 on failure), daemonise unless -f (251), drop privileges (1), serve
-/// until SIGTERM/SIGINT (0).
+/// Start-up and shutdown of the `supernode` process through the shared `StartupSequence`: bind the
+/// sockets, daemonise unless -f, drop privileges (any failure: exit 1), serve until SIGTERM/SIGINT
+/// (exit 0; 1 if the event loop fails).
 enum SupernodeLauncher {
-    static let bindFailureStatus: Int32 = 254
-    static let daemonFailureStatus: Int32 = 251
-    static let privilegeFailureStatus: Int32 = 1
+    /// The whitelist and the bound service, opened as root.
+    struct Opened {
+        var service: SupernodeService
+        var whitelist: [Community]?
+    }
 
-    static func run(_ configuration: SupernodeConfiguration, warnings: [String]) -> Int32 {
+    static func run(_ configuration: SupernodeConfiguration, warnings: [String],
+                    system: StartupSystem = .live) -> Int32 {
         ProcessLog.verbosity.store(configuration.verbosity, ordering: .relaxed)
         let logger = Logger(label: "supernode") { _ in ProcessLogHandler() }
         for warning in warnings { logger.warning("\(warning)") }
 
+        return StartupSequence.run(
+            configuration.processSettings, logger: logger, system: system,
+            open: { () throws(StartupFailure) -> Opened in try open(configuration, logger: logger) },
+            run: { opened, _ in serve(opened, configuration: configuration, logger: logger) })
+    }
+
+    static func open(_ configuration: SupernodeConfiguration, logger: Logger) throws(StartupFailure) -> Opened {
         var whitelist: [Community]?
         if let path = configuration.communityFile {
             let (communities, warning) = CommunityFile.loadForSupernode(path)
             if let warning { logger.warning("\(warning)") }
-            if let communities {
-                whitelist = communities
-                logger.notice("loaded \(communities.count) communities from \(path); only these may register")
-            }
+            whitelist = communities
         }
-
-        let service: SupernodeService
         do {
-            service = try SupernodeService(port: configuration.localPort, managementPort: configuration.managementPort,
-                                           logger: logger)
+            let service = try SupernodeService(port: configuration.localPort, managementPort: configuration.managementPort,
+                                               logger: logger)
+            return Opened(service: service, whitelist: whitelist)
         } catch {
-            logger.critical("\(error)")
-            return bindFailureStatus
+            throw StartupFailure("\(error)")
         }
+    }
 
-        if !configuration.foreground {
-            do {
-                try Daemon.daemonise()
-            } catch {
-                logger.critical("\(error)")
-                return daemonFailureStatus
-            }
-            ProcessLog.switchToSyslog(identifier: "supernode")
-        }
-
-        switch PrivilegeDrop.plan(requestedUID: configuration.userID, requestedGID: configuration.groupID) {
-        case let .drop(ids, source):
-            do {
-                try PrivilegeDrop.apply(ids)
-                logger.notice("dropped privileges to uid \(ids.uid) gid \(ids.gid) (\(source))")
-            } catch {
-                logger.critical("\(error)")
-                return privilegeFailureStatus
-            }
-        case let .keep(reason):
-            logger.warning("keeping privileges: \(reason)")
-        }
-
+    static func serve(_ opened: Opened, configuration: SupernodeConfiguration, logger: Logger) -> Int32 {
+        let service = opened.service
         do {
-            try service.prepare(whitelist: whitelist, logger: logger)
+            try service.prepare(whitelist: opened.whitelist, logger: logger)
         } catch {
             logger.critical("cannot set up the event loop: \(error)")
-            return bindFailureStatus
+            return ExitStatus.failure
         }
-        logger.notice("supernode \(N2NVersion.string) listening on UDP port \(service.localPort), management on 127.0.0.1:\(service.managementPort)")
+        logger.notice("\(configuration.startupLine(port: service.localPort, managementPort: service.managementPort, whitelist: opened.whitelist))")
+        var status = ExitStatus.success
         do {
             try service.run()
         } catch {
             logger.error("event loop failed: \(error)")
+            status = ExitStatus.failure
         }
         logger.notice("supernode stopping: \(service.summary)")
-        return 0
+        return status
     }
 }

@@ -1,0 +1,75 @@
+/// The exact `edge --help` text at 80 columns: any change to an option's name, value name, help
+/// or order, or to the usage and discussion, fails the golden test until this file is updated
+/// on purpose.
+let edgeHelpGolden = #"""
+OVERVIEW: n2n edge: joins this host to an n2n community, a layer-2 VPN over
+UDP.
+
+A first argument that does not start with '-' names a configuration file: one
+option per line (--long=value, --long value, -x=value, -x value, -A3, -z1, or a
+flag such as -f); empty lines and lines starting with # are ignored. Options
+given after the file override it.
+
+-A and -z take their value attached (-A3, -z1); a bare -A means -A3 and a bare
+-z means -z1.
+
+Environment: N2N_KEY is an encryption key as -k (which overrides it) and makes
+Twofish the default cipher.
+
+USAGE: edge <config file> [options]
+       edge -d <tun device> -a [static:|dhcp:]<tun IP address> -c <community> [-k <encrypt key>]
+            [-s <netmask>] [-u <uid> -g <gid>] [-f] [-T <tos>] [-n <cidr:gateway>] [-m <MAC address>]
+            -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
+            [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
+            [--pidfile <file>] [-h]
+
+OPTIONS:
+  -d, --tun-device <tun device>
+                          TAP device name (default edge0).
+  -a <mode:address>       TAP interface address; dhcp:0.0.0.0 leaves it to a
+                          DHCP client on the TAP (use with -r).
+  -c, --community <community>
+                          Community name (up to 15 bytes are used).
+  -k <encrypt key>        Encryption key (ASCII); also N2N_KEY=<encrypt key>.
+  -s <netmask>            TAP netmask, dotted (default 255.255.255.0).
+  -l, --supernode-list <supernode host:port>
+                          Supernode; may be given twice.
+  -i <reg_interval>       Registration interval in seconds, for NAT hole
+                          punching (default 20).
+  -L <reg_ttl>            TTL of the registration packets sent when hole
+                          punching through the supernode (default 0 = not set).
+  -p <local port>         Fixed local UDP port (default 0 = any).
+  -u, --euid <uid>        Numeric user id to switch to after start-up (default:
+                          user n2n, else nobody).
+  -g, --egid <gid>        Numeric group id to switch to after start-up.
+  -f                      Stay in the foreground instead of becoming a daemon.
+  --pidfile <file>        Write the process id to this file once running
+                          (removed on a clean stop when possible).
+  -m <MAC address>        TAP MAC address, e.g. 02:01:02:03:04:05 (default:
+                          random).
+  -M <mtu>                TAP MTU (default 1290).
+  -D                      Enable PMTU discovery (DF bit); can stall connections
+                          where it is not supported.
+  -r                      Allow routed traffic through the community (no
+                          routing filters).
+  -A <cipher>             Payload cipher, attached: -A1 none, -A2 Twofish
+                          (default with a key), -A3 or -A AES-CBC, -A4
+                          ChaCha20, -A5 Speck-CTR.
+  -H                      Encrypt packet headers (the supernode must list the
+                          community in its -c file).
+  -z <compression>        Compress outgoing packets, attached: -z1 or -z LZO,
+                          -z2 zstd.
+  -E                      Accept multicast MAC addresses (default: drop).
+  -S                      Do not connect peer to peer; always go through the
+                          supernode.
+  -T <tos>                IP TOS of outgoing packets, e.g. 0x48.
+  -n <cidr:gateway>       Route an IPv4 network through the TAP via gateway;
+                          0.0.0.0/0 replaces the default route. Repeatable.
+  -t <mgmt port>          Management UDP port on 127.0.0.1 (default 5644).
+  -v, --verbose           More logging; repeat as required.
+  -b                      Accepted and ignored (supernodes are re-resolved
+                          every round anyway).
+  --version               Show the version.
+  -h, --help              Show help information.
+
+"""#
