@@ -12,8 +12,6 @@ public final class BatchedDatagramSink: DatagramSink {
     /// Datagrams that did not fit a batch slot.
     public private(set) var oversize = 0
     private var reportedErrors = 0
-    /// The socket's TTL, restored after a `-L` burst datagram.
-    private var normalTTL: Int?
 
     public init(socket: UDPSocket, capacity: Int = 64, datagramCapacity: Int) {
         sendBatch = SendBatch(socket: socket, capacity: capacity, datagramCapacity: datagramCapacity)
@@ -38,22 +36,26 @@ public final class BatchedDatagramSink: DatagramSink {
     }
 
     public func enqueueAgain(to destination: PeerSocket) {
-        let batch = sendBatch.batch
-        guard batch.count > 0 else { return }
-        // The previous slot keeps its bytes while a full batch is flushed to make room.
-        enqueue(UnsafeRawBufferPointer(batch[batch.count - 1]), to: destination)
-    }
-
-    public func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int) {
-        _ = flush()
         do {
-            if normalTTL == nil { normalTTL = try socket.timeToLive() }
-            try socket.setTimeToLive(ipTTL)
-            _ = try socket.send(datagram, to: destination.socketAddress)
+            _ = try sendBatch.enqueueAgain(to: destination.socketAddress)
         } catch {
             failure = error
         }
-        if let normalTTL { try? socket.setTimeToLive(normalTTL) }
+    }
+
+    /// The TTL travels with the one datagram (an IP_TTL control message), so the socket's own
+    /// TTL never changes and nothing queued before or after is affected.
+    public func enqueue(_ datagram: UnsafeRawBufferPointer, to destination: PeerSocket, ipTTL: Int) {
+        do {
+            guard try sendBatch.enqueue(datagram, to: destination.socketAddress) else {
+                oversize += 1
+                return
+            }
+            let batch = sendBatch.batch
+            batch.setTimeToLive(batch.count - 1, min(max(ipTTL, 1), 255))
+        } catch {
+            failure = error
+        }
     }
 
     /// Sends what is queued; returns the send errors and would-block drops since the last call.
