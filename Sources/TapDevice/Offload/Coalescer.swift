@@ -10,7 +10,7 @@
 ///   and a valid IPv4 header checksum and TCP checksum (a bad one passes through untouched, so the
 ///   kernel still drops it).
 /// - It extends the pending flow when the Ethernet header, addresses, ports, TOS/traffic class, flow
-///   label, TTL/hop limit, DF bit, acknowledgment number, TCP header length and TCP option bytes are all
+///   label, TTL/hop limit, DF bit, acknowledgment number, TCP header length, urgent pointer and TCP option bytes are all
 ///   identical (timestamps too: segments sent within one timestamp tick merge, others do not), its sequence
 ///   number is the next expected, and its payload is no longer than the first segment's (gso_size).
 ///   The IPv4 id is not checked (segmentation regenerates ids); the window is taken from the newest segment.
@@ -202,9 +202,10 @@ public final class Coalescer {
             guard frame[ip + 1] == pending[ip + 1], same(frame, pending, (ip + 6)..<(ip + 10)),
                   same(frame, pending, (ip + 12)..<l4) else { return false }
         }
-        // Ports; acknowledgment number and data offset; options.
+        // Ports; acknowledgment number and data offset; urgent pointer (meaningless without URG, but a
+        // merge must not lose bytes); options.
         return same(frame, pending, l4..<(l4 + 4)) && same(frame, pending, (l4 + 8)..<(l4 + 13))
-            && same(frame, pending, (l4 + 20)..<(l4 + layout.transportHeaderLength))
+            && same(frame, pending, (l4 + 18)..<(l4 + layout.transportHeaderLength))
     }
 
     private func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
