@@ -39,8 +39,12 @@ private func peerSegment(toMAC: [UInt8], srcPort: Int, dstPort: Int, seq: UInt32
     var p = TestPacket(seq: seq, ack: ack, flags: flags, window: 65535, tcpOptions: options, srcIP: peerIP)
     p.srcPort = srcPort
     p.dstPort = dstPort
-    var frame = p.build()
-    // TestPacket's destination is ipv4B; rewrite to the local address and redo the checksums.
+    return retarget(p.build(), toMAC: toMAC)
+}
+
+/// TestPacket's frames go to ipv4B: readdress one to the local address and the TAP's MAC, checksums redone.
+private func retarget(_ built: [UInt8], toMAC: [UInt8]) -> [UInt8] {
+    var frame = built
     frame.replaceSubrange(0..<12, with: toMAC + peerMAC)
     frame.replaceSubrange(30..<34, with: localIP)
     frame[24] = 0; frame[25] = 0
@@ -53,44 +57,154 @@ private func peerSegment(toMAC: [UInt8], srcPort: Int, dstPort: Int, seq: UInt32
     return frame
 }
 
+/// Runs `body` with a TAP (IFF_VNET_HDR, 10-byte header, TSO4/TSO6 + checksum offload) addressed
+/// 10.213.7.1/24, up and NOARP, in a private network namespace of the calling thread.
+private func withKernelTap(_ body: (_ tap: Int32, _ mac: [UInt8]) throws -> Void) throws {
+    let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+    try #require(original >= 0)
+    defer { close(original) }
+    guard cn2n_unshare(cn2n_CLONE_NEWNET) == 0 else {
+        // Never fall back to the host namespace: the test configures addresses.
+        Issue.record("could not create a private network namespace (errno \(errno)); kernel offload test not run")
+        return
+    }
+    defer { precondition(cn2n_setns(original, cn2n_CLONE_NEWNET) == 0, "could not return to the original network namespace") }
+
+    let name = "n2nof\(getpid() % 100_000)"
+    let tap = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK)
+    try #require(tap >= 0, "open /dev/net/tun: errno \(errno)")
+    defer { close(tap) }
+    var req = ifreqNamed(name)
+    req.ifr_ifru.ifru_flags = cn2n_IFF_TAP | cn2n_IFF_NO_PI | cn2n_IFF_VNET_HDR
+    try #require(ioctlOK(tap, cn2n_TUNSETIFF, &req), "TUNSETIFF: errno \(errno)")
+    var headerSize: Int32 = 10
+    let sized = withUnsafeMutablePointer(to: &headerSize) { ioctl(tap, cn2n_TUNSETVNETHDRSZ, UnsafeMutableRawPointer($0)) }
+    try #require(sized == 0, "TUNSETVNETHDRSZ: errno \(errno)")
+    try #require(ioctl(tap, cn2n_TUNSETOFFLOAD, CInt(tunCSUM | tunTSO4 | tunTSO6)) == 0, "TUNSETOFFLOAD: errno \(errno)")
+
+    let control = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | cn2n_SOCK_CLOEXEC, 0)
+    try #require(control >= 0)
+    defer { close(control) }
+    try #require(setIPv4(control, name, cn2n_SIOCSIFADDR, localIP))
+    try #require(setIPv4(control, name, cn2n_SIOCSIFNETMASK, [255, 255, 255, 0]))
+    // NOARP: the kernel sends to the peer straight away (to the TAP's own MAC), no ARP to answer.
+    var flagsReq = ifreqNamed(name)
+    flagsReq.ifr_ifru.ifru_flags = Int16(IFF_UP | IFF_NOARP)
+    try #require(ioctlOK(control, cn2n_SIOCSIFFLAGS, &flagsReq))
+    var hw = ifreqNamed(name)
+    try #require(ioctlOK(control, cn2n_SIOCGIFHWADDR, &hw))
+    let mac = withUnsafeBytes(of: &hw.ifr_ifru) { Array($0[2..<8]) }  // sockaddr.sa_data
+    try body(tap, mac)
+}
+
+/// Writes a zero virtio-net header and `frame` to the TAP; true when the kernel took it whole.
+@discardableResult
+private func writeToTap(_ tap: Int32, header: [UInt8] = zeroVirtioHeader, _ frame: [UInt8]) -> Bool {
+    let bytes = header + frame
+    return bytes.withUnsafeBytes { Glibc.write(tap, $0.baseAddress, $0.count) } == bytes.count
+}
+
+/// The next IPv4 TCP frame the kernel sends from `localIP` (virtio header, frame), within `milliseconds`.
+private func readTCP(_ tap: Int32, _ buffer: UnsafeMutableRawBufferPointer, milliseconds: Int32) throws -> (VirtioNetHeader, [UInt8])? {
+    var pfd = pollfd(fd: tap, events: Int16(POLLIN), revents: 0)
+    let deadline = MonotonicMilliseconds.now() + UInt64(milliseconds)
+    while MonotonicMilliseconds.now() < deadline {
+        guard poll(&pfd, 1, 50) == 1 else { continue }
+        let n = Glibc.read(tap, buffer.baseAddress, buffer.count)
+        guard n > 10 else { continue }
+        let all = UnsafeRawBufferPointer(rebasing: buffer[..<n])
+        let raw = Array(all[10...])
+        guard raw.count >= 54, read16(raw, 12) == 0x0800, raw[23] == 6, Array(raw[26..<30]) == localIP else { continue }
+        return (try VirtioNetHeader(parsing: all), raw)
+    }
+    return nil
+}
+
 @Suite(.enabled(if: canCreateTap, "needs root and /dev/net/tun"))
 struct OffloadKernelTests {
     @Test func kernelTSOSuperFramesSegmentIntoValidFrames() throws {
-        let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        try #require(original >= 0)
-        defer { close(original) }
-        guard cn2n_unshare(cn2n_CLONE_NEWNET) == 0 else {
-            // Never fall back to the host namespace: the test configures addresses.
-            Issue.record("could not create a private network namespace (errno \(errno)); kernel TSO test not run")
-            return
-        }
-        defer { precondition(cn2n_setns(original, cn2n_CLONE_NEWNET) == 0, "could not return to the original network namespace") }
-        try runInPrivateNamespace()
+        try withKernelTap { tap, _ in try sendThroughTap(tap) }
     }
 
-    private func runInPrivateNamespace() throws {
-        let name = "n2nof\(getpid() % 100_000)"
-        let tap = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK)
-        try #require(tap >= 0, "open /dev/net/tun: errno \(errno)")
-        defer { close(tap) }
-        var req = ifreqNamed(name)
-        req.ifr_ifru.ifru_flags = cn2n_IFF_TAP | cn2n_IFF_NO_PI | cn2n_IFF_VNET_HDR
-        try #require(ioctlOK(tap, cn2n_TUNSETIFF, &req), "TUNSETIFF: errno \(errno)")
-        var headerSize: Int32 = 10
-        let sized = withUnsafeMutablePointer(to: &headerSize) { ioctl(tap, cn2n_TUNSETVNETHDRSZ, UnsafeMutableRawPointer($0)) }
-        try #require(sized == 0, "TUNSETVNETHDRSZ: errno \(errno)")
-        try #require(ioctl(tap, cn2n_TUNSETOFFLOAD, CInt(tunCSUM | tunTSO4 | tunTSO6)) == 0, "TUNSETOFFLOAD: errno \(errno)")
+    @Test func kernelAcceptsCoalescedSuperFrames() throws {
+        try withKernelTap { tap, mac in try receiveThroughTap(tap, mac: mac) }
+    }
 
-        let control = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | cn2n_SOCK_CLOEXEC, 0)
-        try #require(control >= 0)
-        defer { close(control) }
-        try #require(setIPv4(control, name, cn2n_SIOCSIFADDR, localIP))
-        try #require(setIPv4(control, name, cn2n_SIOCSIFNETMASK, [255, 255, 255, 0]))
-        // NOARP: the kernel sends to the peer straight away (to the TAP's own MAC), no ARP to answer.
-        var flagsReq = ifreqNamed(name)
-        flagsReq.ifr_ifru.ifru_flags = Int16(IFF_UP | IFF_NOARP)
-        try #require(ioctlOK(control, cn2n_SIOCSIFFLAGS, &flagsReq))
+    /// The kernel as TCP receiver: the fake peer's segments, coalesced, must arrive in the local socket.
+    private func receiveThroughTap(_ tap: Int32, mac tapMAC: [UInt8]) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | cn2n_SOCK_NONBLOCK | cn2n_SOCK_CLOEXEC, 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_port = UInt16(5202).bigEndian
+        withUnsafeMutableBytes(of: &local.sin_addr) { $0.copyBytes(from: localIP) }
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0 && listen(listener, 4) == 0, "bind/listen: errno \(errno)")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 64, alignment: 16)
+        defer { buffer.deallocate() }
 
+        // Handshake by hand: SYN (MSS 1460), the kernel's SYN-ACK, ACK.
+        let isn: UInt32 = 0x7000_0000
+        // (TCP drops frames not addressed to the host's MAC, so it is read from the device first.)
+        #expect(writeToTap(tap, peerSegment(toMAC: tapMAC, srcPort: 40000, dstPort: 5202, seq: isn, ack: 0,
+                                            flags: tcpSYN, options: [2, 4, 0x05, 0xB4])))
+        var synAck: [UInt8]? = nil
+        while synAck == nil, let (_, frame) = try readTCP(tap, buffer, milliseconds: 3000) {
+            if frame[47] == tcpSYN | tcpACK && read16(frame, 36) == 40000 { synAck = frame }
+        }
+        let reply = try #require(synAck, "no SYN-ACK from the kernel")
+        #expect(Array(reply[6..<12]) == tapMAC)
+        let kernelISN = read32(reply, 38)
+        #expect(read32(reply, 42) == isn &+ 1)
+        #expect(writeToTap(tap, peerSegment(toMAC: tapMAC, srcPort: 40000, dstPort: 5202, seq: isn &+ 1, ack: kernelISN &+ 1, flags: tcpACK)))
+
+        // 40 segments of 1400 bytes, PSH on the last, coalesced and written.
+        let size = 1400, count = 40
+        let data = payloadBytes(size * count, seed: 0x5A)
+        let coalescer = Coalescer()
+        var writes = 0, superFrames = 0, refused = 0
+        let emit = { (header: UnsafeRawBufferPointer, frame: UnsafeRawBufferPointer) in
+            writes += 1
+            if header[1] != 0 { superFrames += 1 }
+            if !writeToTap(tap, header: Array(header), Array(frame)) { refused += 1 }
+        }
+        for i in 0..<count {
+            var p = TestPacket(seq: isn &+ 1 &+ UInt32(i * size), ack: kernelISN &+ 1, flags: tcpACK | (i == count - 1 ? tcpPSH : 0),
+                               window: 65535, payload: Array(data[(i * size)..<((i + 1) * size)]), srcIP: peerIP)
+            p.srcPort = 40000
+            p.dstPort = 5202
+            let frame = retarget(p.build(), toMAC: tapMAC)
+            _ = frame.withUnsafeBytes { coalescer.offer($0, emit: emit) }
+        }
+        coalescer.flush(emit: emit)
+        #expect(writes == 1 && superFrames == 1, "\(writes) writes, \(superFrames) super-frames")
+        #expect(refused == 0, "the kernel refused a coalesced write: errno \(errno)")
+
+        // The accepted socket must read every byte, in order.
+        var connection: Int32 = -1
+        var got: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
+        defer { chunk.deallocate() }
+        let deadline = MonotonicMilliseconds.now() + 3000
+        while MonotonicMilliseconds.now() < deadline && got.count < data.count {
+            if connection < 0 {
+                connection = accept(listener, nil, nil)
+                if connection < 0 { usleep(10_000); continue }
+            }
+            let n = recv(connection, chunk.baseAddress, chunk.count, Int32(MSG_DONTWAIT))
+            if n > 0 { got += chunk[..<n] } else { usleep(10_000) }
+        }
+        if connection >= 0 { close(connection) }
+        #expect(connection >= 0, "the kernel never completed the handshake")
+        #expect(got.count == data.count)
+        #expect(got == data)
+    }
+
+    /// The kernel as TCP sender: its TSO super-frames, segmented, must be valid frames carrying the data.
+    private func sendThroughTap(_ tap: Int32) throws {
         let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | cn2n_SOCK_NONBLOCK | cn2n_SOCK_CLOEXEC, 0)
         try #require(client >= 0)
         defer { close(client) }
@@ -118,10 +232,7 @@ struct OffloadKernelTests {
         defer { buffer.deallocate() }
         var pfd = pollfd(fd: tap, events: Int16(POLLIN), revents: 0)
         let deadline = MonotonicMilliseconds.now() + 5000
-        func write(_ frame: [UInt8]) {
-            let bytes = zeroVirtioHeader + frame
-            _ = bytes.withUnsafeBytes { Glibc.write(tap, $0.baseAddress, $0.count) }
-        }
+        func write(_ frame: [UInt8]) { writeToTap(tap, frame) }
 
         while MonotonicMilliseconds.now() < deadline && received < 256 * 1024 {
             if synSeq != nil && sent < pattern.count {
