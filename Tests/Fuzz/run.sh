@@ -35,11 +35,15 @@ declare -A captures=(
     [supernode]="a1-null a1-lzo a1-zstd a2-twofish a3-aes a4-chacha20 a5-speck h-a1-header-enc h-a3-header-enc-aes"
     [compression]=""
     [supernode-engine]="a1-null a1-lzo a1-zstd a2-twofish a3-aes a4-chacha20 a5-speck h-a1-header-enc h-a3-header-enc-aes"
+    [offload-segmenter]=""
+    [offload-coalescer]=""
 )
 # Targets fed whole sessions (one input per capture) and linked against PacketCore.
 declare -A engine=([supernode-engine]=1)
+# Targets linked against TapDevice's Offload folder (pure Swift, built as module TapOffload) and Offload/.
+declare -A offload=([offload-segmenter]=1 [offload-coalescer]=1)
 all_targets=(edge-null edge-twofish edge-aes edge-chacha20 edge-speck edge-null-z edge-aes-H supernode compression
-    supernode-engine)
+    supernode-engine offload-segmenter offload-coalescer)
 targets=("${@:-${all_targets[@]}}")
 
 swift_flags=(-use-ld=lld -parse-as-library -swift-version 6 -sanitize=fuzzer,address -O -g
@@ -62,6 +66,14 @@ build() {
             -emit-module-path "$bin/lib/N2NWire.swiftmodule" -emit-library -static -o "$lib" \
             $(find "$root/Sources/N2NWire" -name '*.swift' | sort)) || return 1
     fi
+    local offload_lib=$bin/lib/libTapOffload.a
+    if [[ " ${targets[*]} " == *" offload-"* ]] && stale "$offload_lib" "$root/Sources/TapDevice/Offload" "$here/run.sh"; then
+        echo "building TapOffload (fuzzer, address)"
+        # FrameBatch+FrameSlots.swift needs FrameBatch from the rest of TapDevice: left out here.
+        (cd "$bin/lib" && swiftc "${swift_flags[@]}" -module-name TapOffload -emit-module \
+            -emit-module-path "$bin/lib/TapOffload.swiftmodule" -emit-library -static -o "$offload_lib" \
+            $(find "$root/Sources/TapDevice/Offload" -name '*.swift' ! -name 'FrameBatch+*' | sort)) || return 1
+    fi
     local t spm=$bin/spm/release engine_objects=()
     for t in "${targets[@]}"; do
         [[ -n ${engine[$t]:-} ]] || continue
@@ -81,6 +93,13 @@ build() {
                 swiftc "${swift_flags[@]}" -module-name "Fuzz_${t//-/_}" -I "$spm/Modules" \
                     -Xcc -fmodule-map-file="$spm/CN2NLinux.build/module.modulemap" -Xcc -I"$root/Sources/CN2NLinux/include" \
                     "$here"/Harness/*.swift "$here"/Engine/*.swift "$here/Targets/$t.swift" "${engine_objects[@]}" \
+                    "${link_flags[@]}" -o "$bin/$t" || return 1
+            fi
+        elif [[ -n ${offload[$t]:-} ]]; then
+            if stale "$bin/$t" "$lib" "$offload_lib" "$here/Harness" "$here/Offload" "$here/Targets/$t.swift"; then
+                echo "building $t"
+                swiftc "${swift_flags[@]}" -module-name "Fuzz_${t//-/_}" -I "$bin/lib" \
+                    "$here"/Harness/*.swift "$here"/Offload/*.swift "$here/Targets/$t.swift" "$lib" "$offload_lib" \
                     "${link_flags[@]}" -o "$bin/$t" || return 1
             fi
         elif stale "$bin/$t" "$lib" "$here/Harness" "$here/Targets/$t.swift"; then
