@@ -42,7 +42,8 @@ final class EdgeRuntime: EdgeHost {
     let discoverySocket: UDPSocket?
     let datagramSink: BatchedDatagramSink
     let receiveBatch: DatagramBatch
-    let tapIn: FrameBatch
+    /// Frames to and from the TAP queue, cut and merged when offloads are on.
+    let tapPort: TapFramePort
     var frameSink: TapFrameSink!
     let managementBuffer: UnsafeMutableRawBufferPointer
     let sizes: BatchSizes
@@ -90,7 +91,8 @@ final class EdgeRuntime: EdgeHost {
         self.sizes = sizes
         datagramSink = BatchedDatagramSink(socket: mainSocket, capacity: sizes.sendBatch, datagramCapacity: sizes.datagramCapacity)
         receiveBatch = DatagramBatch(capacity: sizes.receiveBatch, datagramCapacity: sizes.datagramCapacity)
-        tapIn = FrameBatch(capacity: sizes.tapReadBatch, frameCapacity: sizes.frameCapacity)
+        tapPort = TapFramePort(virtioHeader: config.offload, readBatch: sizes.tapReadBatch,
+                               writeBatch: sizes.tapWriteBatch, frameCapacity: sizes.frameCapacity)
         managementBuffer = .allocate(byteCount: 2048, alignment: 8)
 
         // TAP (spec 5.2 step 3).
@@ -115,9 +117,7 @@ final class EdgeRuntime: EdgeHost {
         engineConfig.dropMulticast = !config.acceptMulticast
         engineConfig.allowRouting = config.allowRouting
         engineConfig.tapIPv4 = currentTapAddress()
-        frameSink = TapFrameSink(capacity: sizes.tapWriteBatch, frameCapacity: sizes.frameCapacity) { [unowned self] batch in
-            self.writeFrames(batch)
-        }
+        frameSink = TapFrameSink(port: tapPort, runtime: self)
         engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,
                             datagrams: datagramSink, frames: frameSink, host: self, logger: logger,
                             verbosity: ProcessLog.verbosity.load(ordering: .relaxed))
@@ -142,7 +142,8 @@ final class EdgeRuntime: EdgeHost {
         let device: TapInterface
         let queue: TapQueue
         do {
-            (device, queue) = try TapInterface.create(name: config.tapName)
+            (device, queue) = try TapInterface.create(name: config.tapName, options: TapOptions(vnetHeader: config.offload))
+            try configureOffloads(queue)
             try device.setMACAddress(mac.rawValue)
             try device.setMTU(config.mtu)
             if let address = config.tapAddress, address.mode == .static {
@@ -157,7 +158,27 @@ final class EdgeRuntime: EdgeHost {
         }
         tapInterface = device
         tap = queue
+        logger.notice("TAP offloads: \(config.offload ? offloadDescription : "off (--no-offload)")")
         logger.notice("created TAP \(device.name) mac \(mac) mtu \(config.mtu) address \(config.tapAddress.map(\.description) ?? "-")")
+    }
+
+    /// What TUNSETOFFLOAD accepted on the first queue (every queue of the device gets the same).
+    var offloadFlags: UInt = 0
+
+    /// A queue with the virtio-net header gets its size set and as many offloads as the kernel
+    /// takes; without any, frames still carry the header (never a super-frame), which works too.
+    func configureOffloads(_ queue: TapQueue) throws(TapError) {
+        guard config.offload else { return }
+        do { try queue.setVirtioHeaderSize(VirtioNetHeader.size) } catch { throw .system(error) }
+        offloadFlags = queue.enableOffloads(TunOffloadFlags.supported)
+    }
+
+    var offloadDescription: String {
+        let names: [(UInt, String)] = [(TunOffloadFlags.checksum, "csum"), (TunOffloadFlags.tso4, "tso4"),
+                                       (TunOffloadFlags.tso6, "tso6"), (TunOffloadFlags.tsoECN, "tso-ecn"),
+                                       (TunOffloadFlags.uso4, "uso4"), (TunOffloadFlags.uso6, "uso6")]
+        let on = names.filter { offloadFlags & $0.0 != 0 }.map(\.1)
+        return on.isEmpty ? "none accepted by the kernel (virtio-net header only)" : on.joined(separator: " ") + ", receive coalescing"
     }
 
     func currentTapAddress() -> UInt32 {
@@ -197,6 +218,7 @@ final class EdgeRuntime: EdgeHost {
         if let tapInterface {
             do {
                 let queue = try tapInterface.attachQueue()
+                try configureOffloads(queue)
                 failedTap?.close()
                 failedTap = nil
                 tap = queue
@@ -246,15 +268,15 @@ final class EdgeRuntime: EdgeHost {
 
     func drainTap() {
         guard let tap else { return }
+        let engine = self.engine!
         for _ in 0..<EdgeRuntime.batchesPerWakeup {
             let n: Int
-            do { n = try tap.read(into: tapIn) } catch {
+            do { n = try tapPort.read(from: tap) { engine.handleFrame($0) } } catch {
                 tapFailed(error)
                 return
             }
-            for i in 0..<n { engine.handleFrame(UnsafeRawBufferPointer(tapIn[i])) }
             flushDatagrams()
-            if n < tapIn.capacity { break }
+            if n < tapPort.readCapacity { break }
         }
     }
 
@@ -304,11 +326,8 @@ final class EdgeRuntime: EdgeHost {
         if let failure = datagramSink.takeFailure() { logger.error("send failed: \(failure)") }
     }
 
-    func flushFrames() { frameSink.flush() }
-
-    func writeFrames(_ batch: FrameBatch) {
-        guard let tap else { return }
-        do { _ = try tap.write(batch) } catch { logger.error("TAP write failed: \(error)") }
+    func flushFrames() {
+        do { try tapPort.flush(to: tap) } catch { logger.error("TAP write failed: \(error)") }
     }
 
     func joinDiscoveryGroup() -> Bool {

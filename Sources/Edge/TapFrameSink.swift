@@ -1,28 +1,24 @@
 import LinuxSystem
 import PacketCore
+import TapDevice
 
-/// The engine's `FrameSink` on the TAP: frames are opened straight into the slots of a
-/// `FrameBatch` and written when the runtime flushes, or when the batch fills up.
+/// The engine's `FrameSink` on the TAP: frames are opened straight into the slots of the
+/// runtime's `TapFramePort` and written (merged, with offloads on) when the runtime flushes, or
+/// when the batch fills up.
 final class TapFrameSink: FrameSink {
-    let batch: FrameBatch
-    /// Writes the batch's frames to the TAP queue (the runtime owns the queue).
-    private let write: (FrameBatch) -> Void
+    let port: TapFramePort
+    unowned let runtime: EdgeRuntime
 
-    init(capacity: Int, frameCapacity: Int, write: @escaping (FrameBatch) -> Void) {
-        batch = FrameBatch(capacity: capacity, frameCapacity: frameCapacity)
-        self.write = write
+    init(port: TapFramePort, runtime: EdgeRuntime) {
+        self.port = port
+        self.runtime = runtime
     }
 
-    var frameCapacity: Int { batch.frameCapacity }
+    var frameCapacity: Int { port.frameCapacity }
 
     func writeFrame(_ fill: (UnsafeMutableRawBufferPointer) -> Int) {
-        if batch.isFull { flush() }
-        _ = batch.appendFrame(fill)
-    }
-
-    func flush() {
-        guard batch.count > 0 else { return }
-        write(batch)
-        batch.removeAll()
+        do { try port.writeFrame(to: runtime.tap, fill) } catch {
+            runtime.logger.error("TAP write failed: \(error)")
+        }
     }
 }

@@ -114,10 +114,14 @@ public final class TapQueue {
             switch error.code {
             case EBADF, EFAULT, ENOTTY, EBADFD: throw error
             default:
-                writeDrops += 1
-                lastWriteError = error
+                noteWriteDrop(error)
                 return false
             }
         }
+    }
+
+    func noteWriteDrop(_ error: Errno) {
+        writeDrops += 1
+        lastWriteError = error
     }
 }

@@ -39,15 +39,16 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
         #expect(tableKinds(table) == getoptKinds("k:a:bc:Eu:g:m:M:s:d:l:p:fvhrt:i:SDL:z::A::Hn:T:"))
     }
 
-    @Test func longNamesAreN2N28sPlusVersionAndPidfile() {
+    @Test func longNamesAreN2N28sPlusVersionPidfileAndNoOffload() {
         var longs: [String: String] = [:]
         for spec in table.specs {
             for long in spec.longNames { longs[long] = spec.key }
         }
         #expect(longs == [
             "community": "c", "euid": "u", "egid": "g", "tun-device": "d", "supernode-list": "l",
-            "verbose": "v", "help": "h", "version": "version", "pidfile": "pidfile",
+            "verbose": "v", "help": "h", "version": "version", "pidfile": "pidfile", "no-offload": "no-offload",
         ])
+        #expect(table.spec(key: "no-offload")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "version")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "pidfile")?.argument == .required)
         #expect(table.spec(key: "pidfile")?.short == nil)

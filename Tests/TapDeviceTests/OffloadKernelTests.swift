@@ -1,5 +1,6 @@
 import CN2NLinux
 import Glibc
+import LinuxSystem
 import Testing
 @testable import TapDevice
 

@@ -153,6 +153,7 @@ public enum EdgeCommandLine {
         config.groupID = command.groupID
         config.foreground = command.foreground
         config.pidFile = command.pidFile
+        config.offload = !command.noOffload
         config.verbosity = Verbosity.default + command.verbose
     }
 

@@ -55,6 +55,8 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var foreground = false
     /// `--pidfile`; nil = none.
     public var pidFile: String?
+    /// false with `--no-offload`: plain frames on the TAP (no virtio-net header).
+    public var offload = true
     /// 2 + number of `-v`.
     public var verbosity = Verbosity.default
 
@@ -135,6 +137,7 @@ public struct EdgeConfiguration: Sendable, Hashable {
         add("uid/gid", "\(userID.map(String.init) ?? "default")/\(groupID.map(String.init) ?? "default")")
         add("foreground", foreground ? "yes" : "no (daemon)")
         add("pid file", pidFile ?? "none")
+        add("TAP offloads", offload ? "on" : "off")
         add("verbosity", String(verbosity))
         return lines.joined(separator: "\n")
     }

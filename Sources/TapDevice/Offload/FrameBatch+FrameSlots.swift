@@ -1,3 +1,5 @@
+import LinuxSystem
+
 // Kept in its own file: the fuzz build compiles the Offload folder without FrameBatch and skips this one.
 
 /// A batch's free slots, each starting after the batch's headroom (so a caller can still prepend the
