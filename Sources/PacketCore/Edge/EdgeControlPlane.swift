@@ -42,6 +42,8 @@ public final class EdgeControlPlane {
     /// worker must see at once (a peer came, went, moved, or was probed), `routesAged` when only
     /// direct-path freshness moved on (published at most once per `agedPublishSpacing`).
     public private(set) var routing = EdgeRoutingTable()
+    /// Told of every new table (workers on other threads read it from an `EdgeRoutingBoard`).
+    public var onPublish: ((EdgeRoutingTable) -> Void)?
     var routesChanged = true
     var routesAged = false
     var lastPublish: Int64 = .min
@@ -142,6 +144,7 @@ public final class EdgeControlPlane {
         routesChanged = false
         routesAged = false
         lastPublish = now
+        onPublish?(routing)
     }
 
     // MARK: - Sending

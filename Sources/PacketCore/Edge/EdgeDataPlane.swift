@@ -72,6 +72,11 @@ public final class EdgeDataPlane {
         reported.reserveCapacity(64)
     }
 
+    /// Counts a drop the host decided on (e.g. a datagram truncated by the socket).
+    public func countDrop(_ reason: EdgeDropReason) {
+        statistics.countDrop(reason)
+    }
+
     @inline(__always)
     func refreshRouting() {
         let current = readRouting()

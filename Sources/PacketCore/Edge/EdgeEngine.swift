@@ -67,12 +67,16 @@ public final class EdgeEngine {
         set { worker.tapIPv4 = newValue }
     }
 
-    /// The control plane's counters and the worker's, added up.
+    /// The control plane's counters and the workers', added up.
     public var statistics: EdgeStatistics {
         var total = control.statistics
         total.add(worker.statistics)
+        if let more = otherWorkers { total.add(more()) }
         return total
     }
+
+    /// The counters of workers on other threads, as they last published them.
+    public var otherWorkers: (() -> EdgeStatistics)?
 
     public var currentSupernode: Int? { control.currentSupernode }
     public var isStarted: Bool { control.isStarted }
@@ -105,7 +109,7 @@ public final class EdgeEngine {
 
     /// Counts a drop the host decided on (e.g. a datagram truncated by the socket).
     public func countDrop(_ reason: EdgeDropReason) {
-        worker.statistics.countDrop(reason)
+        worker.countDrop(reason)
     }
 
     /// The cookie of our REGISTERs to `mac` (tests answer with it).
