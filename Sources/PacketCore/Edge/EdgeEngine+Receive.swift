@@ -4,19 +4,20 @@ import N2NWire
 extension EdgeEngine {
     /// One UDP datagram and its source. The buffer is modified in place (header decryption).
     public func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) {
-        var stamp: UInt64?
+        var stamp: HeaderSeal?
         if let headerCipher {
-            guard let opened = try? headerCipher.decrypt(datagram) else {
-                statistics.countDrop(.headerDecrypt)
+            do {
+                stamp = try headerCipher.decryptSealed(datagram).seal
+            } catch {
+                statistics.countDrop(DropReason(error))
                 return
             }
-            stamp = opened.stamp
         }
         let decoded: DecodedPacket
         do {
             decoded = try WireCodec.decode(UnsafeRawBufferPointer(datagram))
         } catch {
-            statistics.countDrop(.malformed)
+            statistics.countDrop(DropReason(error))
             logger.debug("dropping datagram from \(source): \(error)")
             return
         }
@@ -53,7 +54,7 @@ extension EdgeEngine {
 
     /// Checks FROM_SUPERNODE against the UDP source (spec 10.2 item 13: the flag alone proves
     /// nothing) and runs the -H stamp check with the matching `prev` (spec 4.6).
-    func admit(viaSupernode: Bool, srcMac: MACAddress, source: PeerSocket, stamp: UInt64?) -> Bool {
+    func admit(viaSupernode: Bool, srcMac: MACAddress, source: PeerSocket, stamp: HeaderSeal?) -> Bool {
         if viaSupernode {
             guard let sn = supernodeIndex(of: source) else {
                 statistics.countDrop(.spoofedSupernode)
@@ -77,7 +78,7 @@ extension EdgeEngine {
     }
 
     func handlePacket(_ header: PacketHeader, viaSupernode: Bool, payload: UnsafeRawBufferPointer,
-                      source: PeerSocket, stamp: UInt64?, now: Int64) {
+                      source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         guard isForeignSource(header.srcMac) else {
             statistics.countDrop(.badSourceMAC)
             return
@@ -94,6 +95,7 @@ extension EdgeEngine {
             pending.removeValue(forKey: header.srcMac)
         }
         peerSeen(header.srcMac, sock: sock, viaSupernode: viaSupernode, now: now)
+        if !viaSupernode { recordPeerStamp(stamp, mac: header.srcMac) }
 
         let length: Int
         do {
@@ -121,7 +123,7 @@ extension EdgeEngine {
         frames.writeFrame(frame)
     }
 
-    func handleRegister(_ register: Register, viaSupernode: Bool, source: PeerSocket, stamp: UInt64?, now: Int64) {
+    func handleRegister(_ register: Register, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         if register.dstMac.isZero {
             if register.srcMac == configuration.mac { return } // our own discovery REGISTER looped back
         } else if register.dstMac != configuration.mac {
@@ -142,5 +144,6 @@ extension EdgeEngine {
             }
         }
         peerSeen(register.srcMac, sock: sock, viaSupernode: viaSupernode, now: now)
+        if !viaSupernode { recordPeerStamp(stamp, mac: register.srcMac) }
     }
 }

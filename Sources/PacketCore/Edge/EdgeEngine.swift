@@ -100,7 +100,7 @@ public final class EdgeEngine {
         pending.reserveCapacity(64)
         known.reserveCapacity(64)
         let supernodeStamp = EdgeReplayWindow.initialStamp(now: EdgeReplayWindow.stamp(clock.wallTime))
-        for i in supernodes.indices { supernodes[i].stamp = supernodeStamp }
+        for i in supernodes.indices { supernodes[i].stamp = ReplayGuard(start: supernodeStamp) }
         updateCurrentSupernode()
     }
 
