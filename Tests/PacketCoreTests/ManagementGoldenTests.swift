@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import N2NWire
 import LinuxSystem
@@ -131,6 +132,55 @@ private let cPub = PeerSocket(ipv4: 0xCB00_7107, port: 50001)    // 203.0.113.7
             "  02:00:00:00:00:02 at 198.51.100.2:50002, last seen 8 s ago",
             "community zeta (open, header plain): 1 edges",
             "  02:00:00:00:00:03 at 198.51.100.3:50003, last seen 6 s ago",
+        ])
+    }
+
+    // MARK: - Snapshots
+
+    @Test func snapshotsRoundTripThroughJSON() throws {
+        let edge = busyEdge().engine.snapshot()
+        let sn = busySupernode().engine.snapshot()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let edgeJSON = try encoder.encode(edge)
+        let snJSON = try encoder.encode(sn)
+        #expect(try JSONDecoder().decode(EdgeSnapshot.self, from: edgeJSON) == edge)
+        #expect(try JSONDecoder().decode(SupernodeSnapshot.self, from: snJSON) == sn)
+        // Drop reasons read as their counter names.
+        let text = String(decoding: edgeJSON, as: UTF8.self)
+        #expect(text.contains(#"{"count":2,"reason":"other_community"}"#))
+        #expect(text.contains(#""mode":"p2p""#))
+    }
+
+    @Test func edgeSnapshotHoldsWhatTheRepliesShow() {
+        let s = busyEdge().engine.snapshot()
+        #expect(s.community == "mynet" && s.mac == "02:00:00:00:00:01")
+        #expect(s.peers.map(\.table) == [.pending, .known])
+        #expect(s.peers.map(\.mode) == [.viaSupernode, .p2p])
+        #expect(s.peers.map(\.lastSeenSecondsAgo) == [4, 4])
+        #expect(s.supernodes.map(\.current) == [true, false])
+        #expect(s.drops == [DropCount(reason: .otherCommunity, count: 2), DropCount(reason: .txBadLength, count: 1)])
+    }
+
+    @Test func renderersNeedOnlyASnapshot() {
+        // A snapshot made by hand (as a JSON client would receive it) renders the same 2.8 text.
+        let s = SupernodeSnapshot(
+            uptimeSeconds: 5, wallTime: 1_700_000_000, edgeCount: 1,
+            communities: [.init(name: "c", listed: true, headerMode: "plain", edgeCount: 1)],
+            edges: [.init(community: "c", mac: "02:00:00:00:00:09", socket: "192.0.2.9:7", lastSeenSecondsAgo: 3)],
+            counters: .init(errors: 0, registerSuper: 1, registerSuperNak: 0, forwarded: 0, broadcast: 0, replies: 1,
+                            lastForwardSecondsAgo: nil, lastRegisterSecondsAgo: 3),
+            dropped: 0, drops: [])
+        #expect(SupernodeManagementText.report(s) == [
+            "----------------\nuptime    5\nedges     1\nerrors    0\nreg_sup   1\nreg_nak   0\nfwd       0\n"
+                + "broadcast 0\nlast fwd  1700000000 sec ago\nlast reg  3 sec ago\ncur_cmnts 1\ndropped   0\ncommunity: c\n",
+            "\t[id: 1][MAC: 02:00:00:00:00:09][edge: 192.0.2.9:7][last seen: 3 sec ago]\n",
+            "\n",
+        ])
+        #expect(SupernodeManagementText.edgeDump(s) == [
+            "1 communities, 1 edges",
+            "community c (listed, header plain): 1 edges",
+            "  02:00:00:00:00:09 at 192.0.2.9:7, last seen 3 s ago",
         ])
     }
 }
