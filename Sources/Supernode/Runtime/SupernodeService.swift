@@ -65,14 +65,12 @@ final class SupernodeService {
     /// Builds the engine and the loop (after daemonising and dropping privileges: the loop's epoll and
     /// signal descriptors belong to the final process).
     func prepare(whitelist: [Community]?, logger: Logger, handleSignals: Bool = true,
-                 options: SupernodeEngineOptions? = nil, clock: any MonotonicClock = SystemClock()) throws(Errno) {
+                 clock: any MonotonicClock = SystemClock()) throws(Errno) {
         self.logger = logger
         sink = SendBatchSink(socket: socket, capacity: SupernodeService.batchCapacity,
                              datagramCapacity: SupernodeService.datagramCapacity + 64)
         let random = SystemRandom()
-        var engineOptions = options ?? SupernodeEngineOptions()
-        engineOptions.whitelist = whitelist
-        engine = SupernodeEngine(options: engineOptions, output: sink,
+        engine = SupernodeEngine(options: SupernodeEngineOptions(whitelist: whitelist), output: sink,
                                  headerCipherFactory: CommunityHeaderCipher.factory(random: random),
                                  random: random, logger: logger, clock: clock)
         let loop = try EventLoop(clock: clock)
