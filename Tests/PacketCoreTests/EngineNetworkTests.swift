@@ -118,6 +118,25 @@ private func tapIP(_ n: UInt8) -> UInt32 { 0x0A63_0000 | UInt32(n) }      // 10.
         #expect(e[1].frames.count == 1 && e[2].frames.count == 1)
     }
 
+    @Test func p2pTrafficContinuesWhileTheSupernodeRestarts() {
+        let (world, sn, e) = world(edges: 2, interval: 10)
+        e[0].send(frame: unicast(e[0], e[1], 1, 2))
+        world.advance(seconds: 3)
+        e[1].send(frame: unicast(e[1], e[0], 2, 1))
+        world.advance(seconds: 3)
+        #expect(peerModes(e[0])["\(e[1].mac)"] == .p2p)
+        sn.restart()
+        // Both directions keep flowing directly (their keep-alive probes hold the path open).
+        for _ in 0..<8 {
+            e[0].send(frame: unicast(e[0], e[1], 1, 2))
+            e[1].send(frame: unicast(e[1], e[0], 2, 1))
+            world.advance(seconds: 1)
+        }
+        #expect(e[1].frames.count == 9 && e[0].frames.count == 9)
+        #expect(sn.engine.statistics.forwarded == 0)
+        #expect(sn.engine.edgeCount == 2)       // and registration came back within the interval
+    }
+
     @Test func headerEncryptedCommunityEndToEnd() {
         // -H at every edge, the community listed at the supernode: registration, relay and P2P.
         let (world, sn, e) = world(edges: 2, headerEncryption: true)
