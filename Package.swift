@@ -59,12 +59,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Fakes for tests and fuzzers: clocks, deterministic random, recording sinks, an in-memory
+        // network with NAT, and real engines wired to it.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "PacketCore", "N2NWire", "LinuxSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         .testTarget(name: "N2NWireTests", dependencies: ["N2NWire"]),
         .testTarget(name: "TapDeviceTests", dependencies: ["TapDevice", "LinuxSystem"]),
         .testTarget(name: "LinuxSystemTests", dependencies: ["LinuxSystem"]),
-        .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore", "N2NWire", "LinuxSystem"]),
+        .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore", "N2NWire", "LinuxSystem", "TestSupport"]),
         .testTarget(name: "ProgramSupportTests", dependencies: ["ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem"]),
-        .testTarget(name: "SupernodeTests", dependencies: ["Supernode", "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem"]),
+        .testTarget(name: "SupernodeTests", dependencies: ["Supernode", "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem", "TestSupport"]),
         .testTarget(name: "EdgeTests", dependencies: ["Edge", "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem"]),
     ],
     swiftLanguageModes: [.v6]

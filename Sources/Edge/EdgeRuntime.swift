@@ -289,7 +289,7 @@ final class EdgeRuntime: EdgeHost {
             }
             for i in 0..<n {
                 guard !receiveBatch.isTruncated(i), let peer = receiveBatch.peer(i) else {
-                    engine.countDrop(.oversized)
+                    engine.countDrop(.oversize)
                     continue
                 }
                 engine.handleDatagram(receiveBatch[i], from: peer)

@@ -63,20 +63,27 @@ func forwardingDoesNotAllocateInSteadyState(realCrypto: Bool) {
     let inFrame = Frames.ipv4(dst: macA, src: macB, srcIP: ipB, dstIP: ipA, extra: 1000)
     var inPacket = packetDatagram(src: macB, dst: macA, frame: inFrame)
     if realCrypto {
-        // B's PACKET: Speck payload after the 34-byte header, then header encryption.
+        // B's PACKET: Speck payload after the 34-byte header; header encryption per round below.
         var payload = [UInt8](repeating: 0, count: inFrame.count + 17)
         let n = inFrame.withUnsafeBytes { f in payload.withUnsafeMutableBytes { try! transform.encode(f, into: $0) } }
         let head = try! WireCodec.encode(CommonHeader(code: .packet, community: testCommunity),
                                          .packet(PacketHeader(srcMac: macB, dstMac: macA, transform: TransformField(transform: .speckCTR))))
-        inPacket = sealed(head + payload[..<n], headerLength: 34)
+        inPacket = head + payload[..<n]
     }
     var scratch = inPacket
+    let senderCipher = HeaderCipher(community: testCommunity)
+    var stamp = EdgeReplayWindow.stamp(edge.clock.wallTime)
     func forward(_ rounds: Int) {
         outFrame.withUnsafeBytes { f in
             scratch.withUnsafeMutableBytes { s in
                 for _ in 0..<rounds {
                     engine.handleFrame(f)
                     _ = inPacket.withUnsafeBytes { s.copyMemory(from: $0) }
+                    // Each datagram sealed afresh, as B would: the same one twice is a replay.
+                    if realCrypto {
+                        stamp &+= 1 << 12
+                        try! senderCipher.encrypt(s, headerLength: 34, stamp: stamp, random: random)
+                    }
                     engine.handleDatagram(s, from: bPub)
                 }
             }

@@ -133,7 +133,8 @@ func replayOfReal28TrafficToE2(capture: String) throws {
     #expect(compressionIDs.contains(2) == (capture == "a1-zstd"))
     let s = engine.statistics
     #expect(s.rxP2P == 4 && s.rxSupernode == 8)
-    for reason in [EdgeDropReason.malformed, .headerDecrypt, .otherCommunity, .replay, .spoofedSupernode,
+    for reason in [DropReason.truncated, .badVersion, .headerUndecryptable, .headerChecksum, .otherCommunity,
+                   .headerReplay, .headerStampWindow, .spoofedSupernode,
                    .wrongTransform, .transformFailed, .decompressFailed, .shortFrame, .rxMulticast, .rxRouted] {
         #expect(s.drops(reason) == 0, "\(reason)")
     }

@@ -14,7 +14,7 @@ import Testing
         func peerSeen(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool, now: Int64) { seen.append((mac, sock, viaSupernode)) }
         func peerWanted(_ mac: MACAddress, now: Int64) { wanted.append(mac) }
         func probeDue(_ mac: MACAddress, now: Int64) { probes.append(mac) }
-        func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: UInt64?, now: Int64) {
+        func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
             messages.append(message.code)
         }
     }

@@ -47,7 +47,7 @@ private let bPub = PeerSocket(ipv4: 0xCB00_7106, port: 50000)
         peers  pend:0 full:0
         last super:0(1700000000 sec ago) p2p:0(1700000000 sec ago)
         dropped 1
-        drops  malformed:1
+        drops  too_short:1
 
         """)
 }

@@ -46,13 +46,13 @@ private func edgeB(clock: ManualClock, sink: EdgeRecordingSink, host: FakeHost, 
     copy = datagram
     copy.withUnsafeMutableBytes { engine.handleDatagram($0, from: aPub) }
     #expect(sink.frames.count == 1)
-    #expect(engine.statistics.drops(.replay) == 1)
+    #expect(engine.statistics.drops(.headerStampWindow) == 1)
     // One flipped header bit fails the checksum.
     clock.advance(seconds: -20)
     copy = datagram
     copy[20] ^= 0x10
     copy.withUnsafeMutableBytes { engine.handleDatagram($0, from: aPub) }
-    #expect(engine.statistics.drops(.headerDecrypt) == 1)
+    #expect(engine.statistics.drops(.headerChecksum) == 1)
 }
 
 @Test func realCryptoEnginesTalkThroughEachOther() throws {

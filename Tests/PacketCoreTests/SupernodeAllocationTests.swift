@@ -34,10 +34,10 @@ final class CountingSink: CopyingDatagramSink {
         var options = SupernodeEngineOptions(whitelistNames: encrypted ? ["mynet"] : [])
         if !encrypted { options.whitelist = nil }
         options.broadcastRate = 0
-        let now = SupernodeTime(seconds: 0x6000_0000)
+        let clock = ManualClock(wall: WallTime(seconds: 0x6000_0000))
         let engine = SupernodeEngine(options: options, output: sink,
                                      headerCipherFactory: CommunityHeaderCipher.factory(random: random),
-                                     random: random, now: now)
+                                     random: random, clock: clock)
         engine.logger.logLevel = .critical
         let edgeCipher = HeaderCipher(community: F.community)
         var stampBits: UInt16 = 0
@@ -45,14 +45,14 @@ final class CountingSink: CopyingDatagramSink {
             var out = plain.withUnsafeBufferPointer { Array($0) }  // its own buffer, so the engine's in-place access does not copy it
             guard encrypted else { return out }
             stampBits &+= 1
-            let stamp = now.headerStamp(random12: stampBits)
+            let stamp = EdgeReplayWindow.stamp(clock.wallTime, random12: stampBits)
             out.withUnsafeMutableBytes { try! edgeCipher.encrypt($0, headerLength: headerLength ?? plain.count, stamp: stamp, random: random) }
             return out
         }
         let edges = [(F.macA, F.sockA), (F.macB, F.sockB), (F.macC, F.sockC)]
         for (mac, sock) in edges {
             var rs = wire(F.registerSuper(mac))
-            rs.withUnsafeMutableBytes { engine.handleDatagram($0, from: sock, now: now) }
+            rs.withUnsafeMutableBytes { engine.handleDatagram($0, from: sock) }
         }
         // Every datagram is sealed afresh per round (a replay would be dropped), into buffers made
         // before measuring; the engine decrypts them in place.
@@ -73,7 +73,7 @@ final class CountingSink: CopyingDatagramSink {
         var next = 0
         func round() {
             for (_, _, source) in templates {
-                buffers[next].withUnsafeMutableBytes { engine.handleDatagram($0, from: source, now: now) }
+                buffers[next].withUnsafeMutableBytes { engine.handleDatagram($0, from: source) }
                 next += 1
             }
         }

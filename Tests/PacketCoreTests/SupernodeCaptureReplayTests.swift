@@ -9,7 +9,7 @@ import LinuxSystem
 /// plain headers, after decryption for header-encrypted ones (their stamps and IVs are random).
 @Suite struct SupernodeCaptureReplayTests {
     struct Datagram {
-        var time: SupernodeTime
+        var time: WallTime
         var source: PeerSocket
         var destination: PeerSocket
         var payload: [UInt8]
@@ -33,7 +33,7 @@ import LinuxSystem
         var out: [Datagram] = []
         var offset = 24
         while offset + 16 <= data.count {
-            let time = SupernodeTime(seconds: Int64(le32(offset)), microseconds: Int64(le32(offset + 4)))
+            let time = WallTime(seconds: Int64(le32(offset)), microseconds: Int32(le32(offset + 4)))
             let length = le32(offset + 8)
             let start = offset + 16
             try #require(start + length <= data.count, "\(name): truncated record")
@@ -71,9 +71,12 @@ import LinuxSystem
         let all = try Self.datagrams(capture)
         let first = try #require(all.first)
         let random = CountingRandom()
+        // The captured times, replayed on a manual clock (captures run forwards).
+        let clock = ManualClock(wall: first.time)
+        func micros(_ t: WallTime) -> Int64 { t.seconds * 1_000_000 + Int64(t.microseconds) }
         let engine = SupernodeEngine(options: encrypted ? SupernodeEngineOptions(whitelistNames: ["bench"]) : SupernodeEngineOptions(),
                                      output: sink, headerCipherFactory: CommunityHeaderCipher.factory(random: random),
-                                     random: random, now: first.time)
+                                     random: random, clock: clock)
         engine.logger.logLevel = .critical
 
         /// Header-encrypted datagrams are compared decrypted, with the header length they were sealed over.
@@ -94,7 +97,9 @@ import LinuxSystem
             if datagram.destination.port == Self.supernodePort {
                 inputs += 1
                 var bytes = datagram.payload
-                bytes.withUnsafeMutableBytes { engine.handleDatagram($0, from: datagram.source, now: datagram.time) }
+                let ahead = micros(datagram.time) - micros(clock.wallTime)
+                if ahead > 0 { clock.advance(nanoseconds: ahead * 1000) }
+                bytes.withUnsafeMutableBytes { engine.handleDatagram($0, from: datagram.source) }
                 produced += sink.take().map { Output(destination: $0.destination, bytes: comparable($0.bytes)) }
             } else if datagram.source.port == Self.supernodePort {
                 expected.append(Output(destination: datagram.destination, bytes: comparable(datagram.payload)))
@@ -111,7 +116,7 @@ import LinuxSystem
         // The only drops are QUERY_PEERs for multicast MACs that no edge has (spec 10.4 item 33), which
         // 2.8 left unanswered too.
         #expect(engine.statistics.totalDropped == engine.statistics[.unknownDestination],
-                "drops: \(SupernodeDropReason.allCases.filter { engine.statistics[$0] > 0 }.map { "\($0)=\(engine.statistics[$0])" })")
+                "drops: \(DropReason.allCases.filter { engine.statistics[$0] > 0 }.map { "\($0)=\(engine.statistics[$0])" })")
         if encrypted { #expect(engine.communities[community]?.headerMode == .encrypted) }
     }
 }

@@ -22,7 +22,7 @@ import LinuxSystem
             00 00 9c 40 cb 00 71 05 00
             """))
         #expect(h.engine.statistics.registerSuper == 1)
-        #expect(h.engine.statistics.lastRegisterSuper == h.now.seconds)
+        #expect(h.engine.statistics.lastRegisterSuper == h.clock.monotonicNanoseconds)
         #expect(h.engine.edgeCount == 1)
         let c = try #require(h.engine.communities[F.community])
         #expect(c.edges[F.macA]?.socket == F.specSocket)
@@ -43,7 +43,7 @@ import LinuxSystem
             00 00 9c 40 cb 00 71 05 00 05
             """) + payload)
         #expect(h.engine.statistics.forwarded == 1)
-        #expect(h.engine.statistics.lastForward == h.now.seconds)
+        #expect(h.engine.statistics.lastForward == h.clock.monotonicNanoseconds)
     }
 
     @Test func packetAlreadyFromSupernodeIsForwardedUnchanged() {
@@ -278,7 +278,7 @@ import LinuxSystem
         #expect(h.engine.statistics.registerSuperNak == 1)
         #expect(h.engine.statistics.registerSuper == 1)
         #expect(h.engine.communities.count == 2)
-        #expect(h.engine.managementReport(now: h.now).first?.contains("reg_nak   1\n") == true)
+        #expect(h.engine.managementReport().first?.contains("reg_nak   1\n") == true)
         #expect(h.receive(F.registerSuper(F.macA), from: F.sockA).count == 1)
 
         // An empty list locks too.
@@ -294,30 +294,30 @@ import LinuxSystem
         h.advance(seconds: 30)
         h.receive(F.registerSuper(F.macB), from: F.sockB)
         h.advance(seconds: 30)
-        h.engine.purge(now: h.now)                      // A seen 60 s ago: kept
+        h.engine.purge()                      // A seen 60 s ago: kept
         #expect(h.engine.edgeCount == 2)
         h.advance(seconds: 1)
-        h.engine.purge(now: h.now)                      // A 61 s: gone, B 31 s: kept
+        h.engine.purge()                      // A 61 s: gone, B 31 s: kept
         #expect(h.engine.edgeCount == 1)
         #expect(h.engine.communities[F.community]?.edges[F.macA] == nil)
         h.advance(seconds: 30)
-        h.engine.purge(now: h.now)
+        h.engine.purge()
         #expect(h.engine.edgeCount == 0)
         #expect(h.engine.communities.isEmpty)
     }
 
-    @Test func periodicPurgesEveryThirtySeconds() {
+    @Test func tickPurgesEveryThirtySeconds() {
         let h = SupernodeHarness()
         h.receive(F.registerSuper(F.macA), from: F.sockA)
         for _ in 0..<6 {
             h.advance(seconds: 10)
-            h.engine.periodic(now: h.now)
+            h.engine.tick()
         }
         // At 60 s the purge keeps A (not older than 60 s); the next one, at 90 s, removes it.
         #expect(h.engine.edgeCount == 1)
         for _ in 0..<3 {
             h.advance(seconds: 10)
-            h.engine.periodic(now: h.now)
+            h.engine.tick()
         }
         #expect(h.engine.edgeCount == 0)
     }
@@ -327,7 +327,7 @@ import LinuxSystem
         h.receive(F.registerSuper(F.macA), from: F.sockA)
         #expect(h.engine.communities[F.community]?.headerMode == .plain)
         h.advance(seconds: 61)
-        h.engine.purge(now: h.now)
+        h.engine.purge()
         #expect(h.engine.communities[F.community] != nil)
         #expect(h.engine.communities[F.community]?.headerMode == .unknown)
     }
@@ -365,7 +365,7 @@ import LinuxSystem
         for _ in 0..<8 { delivered += h.receive(F.packet(from: F.macA, to: .broadcast), from: F.sockA).count }
         #expect(delivered == 5)
         #expect(h.engine.statistics[.broadcastRateLimited] == 3)
-        h.now = h.now.adding(seconds: 1)                // 10 tokens, capped at 5
+        h.advance(seconds: 1)                // 10 tokens, capped at 5
         delivered = 0
         for _ in 0..<8 { delivered += h.receive(F.packet(from: F.macA, to: .broadcast), from: F.sockA).count }
         #expect(delivered == 5)

@@ -99,12 +99,14 @@ final class FakeHeaderCipher: SupernodeHeaderCipher {
 final class SupernodeHarness {
     let sink = RecordingSink()
     let engine: SupernodeEngine
-    var now: SupernodeTime
+    let clock: ManualClock
     var ciphers: [Community: FakeHeaderCipher] = [:]
+    /// Wall time now (what header stamps and 2.8's "never" ages are made of).
+    var now: WallTime { clock.wallTime }
 
     init(options: SupernodeEngineOptions = SupernodeEngineOptions(), encryption: Bool = false,
-         start: SupernodeTime = SupernodeTime(seconds: 0x6000_0000)) {
-        now = start
+         clock: ManualClock = ManualClock(wall: WallTime(seconds: 0x6000_0000))) {
+        self.clock = clock
         var made: [Community: FakeHeaderCipher] = [:]
         let factory: SupernodeHeaderCipherFactory? = encryption ? { community in
             let cipher = FakeHeaderCipher(community)
@@ -112,7 +114,7 @@ final class SupernodeHarness {
             return cipher
         } : nil
         engine = SupernodeEngine(options: options, output: sink, headerCipherFactory: factory,
-                                 random: CountingRandom(), now: start)
+                                 random: CountingRandom(), clock: clock)
         engine.logger.logLevel = .critical
         ciphers = made
     }
@@ -121,14 +123,18 @@ final class SupernodeHarness {
     @discardableResult
     func receive(_ bytes: [UInt8], from source: PeerSocket) -> [RecordingSink.Sent] {
         var copy = bytes
-        copy.withUnsafeMutableBytes { engine.handleDatagram($0, from: source, now: now) }
+        copy.withUnsafeMutableBytes { engine.handleDatagram($0, from: source) }
         return sink.take()
     }
 
-    func advance(seconds: Int64) { now = now.adding(seconds: seconds) }
+    func advance(seconds: Int64) { clock.advance(seconds: Double(seconds)) }
 
-    /// A header stamp for the current clock.
-    func stamp(random: UInt16 = 0x123) -> UInt64 { now.headerStamp(random12: random) }
+    /// A header stamp for the current wall clock, `offset` microseconds away.
+    func stamp(random: UInt16 = 0x123, offsetMicroseconds offset: Int64 = 0) -> UInt64 {
+        let micros = now.seconds * 1_000_000 + Int64(now.microseconds) + offset
+        return EdgeReplayWindow.stamp(WallTime(seconds: micros / 1_000_000, microseconds: Int32(micros % 1_000_000)),
+                                      random12: random)
+    }
 }
 
 enum Fixture {

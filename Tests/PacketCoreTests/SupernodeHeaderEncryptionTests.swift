@@ -10,7 +10,7 @@ import LinuxSystem
 
     /// 0x6000000012345abc: seconds 0x60000000, microseconds 0x12345, random bits 0xabc (spec 4.8).
     static let vectorStamp: UInt64 = 0x6000_0000_1234_5ABC
-    static let vectorTime = SupernodeTime(seconds: 0x6000_0000, microseconds: 0x12345)
+    static let vectorTime = WallTime(seconds: 0x6000_0000, microseconds: 0x12345)
 
     /// REGISTER_SUPER of spec 1.6 encrypted (spec 4.8).
     static let encryptedRegisterSuper = F.hex("""
@@ -35,29 +35,30 @@ import LinuxSystem
         let engine: SupernodeEngine
         let edgeCipher = HeaderCipher(community: F.community)
         let random = CountingRandom()
-        var now: SupernodeTime
+        let clock: ManualClock
+        var now: WallTime { clock.wallTime }
 
-        init(now: SupernodeTime = SupernodeHeaderEncryptionTests.vectorTime, whitelist: [String] = ["mynet"]) {
-            self.now = now
+        init(now: WallTime = SupernodeHeaderEncryptionTests.vectorTime, whitelist: [String] = ["mynet"]) {
+            clock = ManualClock(wall: now)
             var options = SupernodeEngineOptions(whitelistNames: whitelist)
             options.rebindHoldoff = 0
             engine = SupernodeEngine(options: options, output: sink,
                                      headerCipherFactory: CommunityHeaderCipher.factory(random: random),
-                                     random: random, now: now)
+                                     random: random, clock: clock)
             engine.logger.logLevel = .critical
         }
 
         @discardableResult
         func receive(_ bytes: [UInt8], from source: PeerSocket) -> [RecordingSink.Sent] {
             var copy = bytes
-            copy.withUnsafeMutableBytes { engine.handleDatagram($0, from: source, now: now) }
+            copy.withUnsafeMutableBytes { engine.handleDatagram($0, from: source) }
             return sink.take()
         }
 
         /// What an edge with `-H` does before sending.
         func encrypt(_ plain: [UInt8], headerLength: Int? = nil, random12: UInt16) -> [UInt8] {
             var out = plain
-            let stamp = now.headerStamp(random12: random12)
+            let stamp = EdgeReplayWindow.stamp(now, random12: random12)
             out.withUnsafeMutableBytes { buffer in
                 try! edgeCipher.encrypt(buffer, headerLength: headerLength ?? plain.count, stamp: stamp, random: random)
             }
@@ -82,7 +83,7 @@ import LinuxSystem
 
     @Test func specVectorRegistrationIsAcceptedAndAckedEncrypted() throws {
         let s = Setup()
-        #expect(Self.vectorStamp == Self.vectorTime.headerStamp(random12: 0xABC))
+        #expect(Self.vectorStamp == EdgeReplayWindow.stamp(Self.vectorTime, random12: 0xABC))
         let sent = s.receive(Self.encryptedRegisterSuper, from: F.specSocket)
         #expect(sent.count == 1)
         #expect(sent.first?.destination == F.specSocket)
@@ -94,7 +95,7 @@ import LinuxSystem
             00 00 9c 40 cb 00 71 05 00
             """))
         #expect(ack.headerLength == 41)
-        #expect(HeaderStamp.isWithinFrame(ack.stamp, now: s.now.headerStamp()))
+        #expect(HeaderStamp.isWithinFrame(ack.stamp, now: EdgeReplayWindow.stamp(s.now)))
         #expect(ack.stamp != Self.vectorStamp)
         // The ACK is not readable as a plain header.
         #expect(sent[0].bytes.withUnsafeBytes { headerLooksPlain($0) } == false)
@@ -106,7 +107,7 @@ import LinuxSystem
         #expect(s.receive(Self.encryptedRegisterSuper, from: F.specSocket).isEmpty)
         #expect(s.engine.statistics[.headerReplay] == 1)
         // 20 s later the same bytes are outside the window.
-        s.now = s.now.adding(seconds: 20)
+        s.clock.advance(seconds: 20)
         #expect(s.receive(Self.encryptedRegisterSuper, from: F.specSocket).isEmpty)
         #expect(s.engine.statistics[.headerStampWindow] == 1)
     }
@@ -150,8 +151,8 @@ import LinuxSystem
         s.receive(Self.encryptedRegisterSuper, from: F.specSocket)
         #expect(s.receive(F.registerSuper(F.macB), from: F.sockB).isEmpty)
         #expect(s.engine.statistics[.plainInEncryptedCommunity] == 1)
-        s.now = s.now.adding(seconds: 61)
-        s.engine.purge(now: s.now)
+        s.clock.advance(seconds: 61)
+        s.engine.purge()
         #expect(s.receive(F.registerSuper(F.macB), from: F.sockB).count == 1)
         #expect(s.engine.communities[F.community]?.headerMode == .plain)
     }

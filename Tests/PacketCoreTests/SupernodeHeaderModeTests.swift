@@ -23,7 +23,7 @@ import LinuxSystem
             00 00 00 00 01 02 03 04 02 00 00 00 00 01 00 0f
             00 00 9c 40 cb 00 71 05 00
             """))
-        #expect(HeaderStamp.isWithinFrame(reply.stamp, now: h.now.headerStamp()))
+        #expect(HeaderStamp.isWithinFrame(reply.stamp, now: h.stamp(random: 0)))
         #expect(sent.first?.bytes[2] == 41)             // sealed over the whole ACK
         #expect(h.engine.communities[F.community]?.headerMode == .encrypted)
     }
@@ -55,7 +55,7 @@ import LinuxSystem
         #expect(h.engine.edgeCount == 1)
         // Once every edge has gone, the community is open to either kind again.
         h.advance(seconds: 61)
-        h.engine.purge(now: h.now)
+        h.engine.purge()
         #expect(h.engine.communities[F.community]?.headerMode == .unknown)
         #expect(h.receive(F.registerSuper(F.macA), from: F.sockA).count == 1)
         #expect(h.engine.communities[F.community]?.headerMode == .plain)
@@ -70,16 +70,16 @@ import LinuxSystem
         #expect(h.receive(registration, from: F.sockA).isEmpty)
         #expect(h.engine.statistics[.headerReplay] == 1)
         // A stamp a second older than the newest one seen: rejected.
-        let older = h.now.adding(seconds: -1).headerStamp(random12: 5)
+        let older = h.stamp(random: 5, offsetMicroseconds: -1_000_000)
         #expect(h.receive(cipher.sealed(F.registerSuper(F.macA), stamp: older), from: F.sockA).isEmpty)
         #expect(h.engine.statistics[.headerReplay] == 2)
         // Slightly older but new (re-ordering within 160 ms): accepted.
-        let reordered = SupernodeTime(microsecondsSince1970: h.now.microseconds - 100_000).headerStamp(random12: 9)
+        let reordered = h.stamp(random: 9, offsetMicroseconds: -100_000)
         #expect(h.receive(cipher.sealed(F.registerSuper(F.macA), stamp: reordered), from: F.sockA).count == 1)
         // Outside ±16 s of the clock: rejected, also for unknown senders.
-        let stale = h.now.adding(seconds: -17).headerStamp(random12: 0)
+        let stale = h.stamp(random: 0, offsetMicroseconds: -17_000_000)
         #expect(h.receive(cipher.sealed(F.registerSuper(F.macB), stamp: stale), from: F.sockB).isEmpty)
-        let future = h.now.adding(seconds: 17).headerStamp(random12: 0)
+        let future = h.stamp(random: 0, offsetMicroseconds: 17_000_000)
         #expect(h.receive(cipher.sealed(F.registerSuper(F.macB), stamp: future), from: F.sockB).isEmpty)
         #expect(h.engine.statistics[.headerStampWindow] == 2)
         // A relayed PACKET replayed by its sender: rejected too.

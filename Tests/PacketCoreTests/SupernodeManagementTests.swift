@@ -20,7 +20,7 @@ import LinuxSystem
         h.advance(seconds: 5)
         #expect(h.now.seconds - t0.seconds == 30)
 
-        let report = h.engine.managementReport(now: h.now)
+        let report = h.engine.managementReport()
         #expect(report == [
             "----------------\n"
                 + "uptime    30\n"
@@ -49,7 +49,7 @@ import LinuxSystem
         h.receive(Array(repeating: 0x02, count: 10), from: F.sockA)
         h.receive(Array(repeating: 0x02, count: 12), from: F.sockA)
         h.advance(seconds: 7)
-        let report = h.engine.managementReport(now: h.now)
+        let report = h.engine.managementReport()
         let never = h.now.seconds          // 2.8 prints the age of time 0 until something happens
         #expect(report == [
             "----------------\n"
@@ -73,9 +73,9 @@ import LinuxSystem
     @Test func emptyRequestGetsNoReplyAndAnythingElseTheReport() {
         let h = SupernodeHarness()
         let empty: [UInt8] = []
-        #expect(empty.withUnsafeBytes { h.engine.managementResponse(to: $0, now: h.now) }.isEmpty)
+        #expect(empty.withUnsafeBytes { h.engine.managementResponse(to: $0) }.isEmpty)
         let newline: [UInt8] = [0x0A]
-        let report = newline.withUnsafeBytes { h.engine.managementResponse(to: $0, now: h.now) }
+        let report = newline.withUnsafeBytes { h.engine.managementResponse(to: $0) }
         #expect(report.count == 1)
         #expect(report.first?.hasPrefix("----------------\nuptime    0\n") == true)
         // The engine keeps working afterwards.
@@ -86,7 +86,7 @@ import LinuxSystem
         let h = SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: ["mynet"]))
         h.receive(F.registerSuper(F.macA), from: F.sockA)
         h.advance(seconds: 4)
-        #expect(h.engine.edgeDump(now: h.now) == [
+        #expect(h.engine.edgeDump() == [
             "1 communities, 1 edges",
             "community mynet (listed, header plain): 1 edges",
             "  02:00:00:00:00:01 at 198.51.100.1:50001, last seen 4 s ago",

@@ -15,11 +15,11 @@ import Testing
         var mainAddress: PeerSocket { PeerSocket(ipv4: SupernodeServiceTests.loopback, port: service.localPort) }
         var managementAddress: PeerSocket { PeerSocket(ipv4: SupernodeServiceTests.loopback, port: service.managementPort) }
 
-        init(whitelist: [Community]? = nil) throws {
+        init(whitelist: [Community]? = nil, clock: any MonotonicClock = SystemClock()) throws {
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             service = try SupernodeService(port: 0, managementPort: 0, logger: logger)
-            try service.prepare(whitelist: whitelist, logger: logger, handleSignals: false)
+            try service.prepare(whitelist: whitelist, logger: logger, handleSignals: false, clock: clock)
         }
 
         func client() throws -> UDPSocket {
@@ -49,6 +49,23 @@ import Testing
     static func registerSuper(_ mac: MACAddress, community: Community = Community("mynet")) -> [UInt8] {
         try! WireCodec.encode(CommonHeader(code: .registerSuper, community: community),
                               .registerSuper(RegisterSuper(cookie: 0x0102_0304, edgeMac: mac)))
+    }
+
+    /// The purge must really run in the service (it did not: `periodic` was never called and the
+    /// loop's purge timer used the wall clock). One clock for loop and engine, moved by hand.
+    @Test func serviceRunsThePurgeAtTheEnginesDeadline() throws {
+        let clock = ManualClock()
+        let rig = try Rig(clock: clock)
+        let a = try rig.client()
+        try rig.send(Self.registerSuper(MACAddress(2, 0, 0, 0, 0, 1)), from: a)
+        #expect(try rig.collect(1, on: a).count == 1)
+        #expect(rig.service.engine.edgeCount == 1)
+        clock.advance(seconds: 31)
+        try rig.service.loop.runOnce(maxWait: .milliseconds(5))
+        #expect(rig.service.engine.edgeCount == 1)      // purged at 30 s: 31 s old is kept
+        clock.advance(seconds: 30)
+        try rig.service.loop.runOnce(maxWait: .milliseconds(5))
+        #expect(rig.service.engine.edgeCount == 0)      // purged at 61 s
     }
 
     @Test func registrationIsAckedWithTheClientsSocket() throws {

@@ -119,7 +119,7 @@ final class EdgeWorker {
             }
             for i in 0..<n {
                 guard !receiveBatch.isTruncated(i), let peer = receiveBatch.peer(i) else {
-                    plane.countDrop(.oversized)
+                    plane.countDrop(.oversize)
                     continue
                 }
                 plane.handleDatagram(receiveBatch[i], from: peer)

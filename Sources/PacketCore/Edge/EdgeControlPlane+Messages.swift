@@ -3,7 +3,7 @@ import N2NWire
 // The control messages a worker hands over after header decryption (spec 5.7): REGISTER and
 // REGISTER_ACK between peers, and what the supernodes send.
 extension EdgeControlPlane {
-    func handleControlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: UInt64?, now: Int64) {
+    func handleControlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         switch message {
         case .register(let register):
             handleRegister(register, viaSupernode: viaSupernode, source: source, stamp: stamp, now: now)
@@ -27,7 +27,7 @@ extension EdgeControlPlane {
 
     /// Checks FROM_SUPERNODE against the UDP source (spec 10.2 item 13: the flag alone proves
     /// nothing) and runs the -H stamp check with the matching `prev` (spec 4.6).
-    func admit(viaSupernode: Bool, srcMac: MACAddress, source: PeerSocket, stamp: UInt64?) -> Bool {
+    func admit(viaSupernode: Bool, srcMac: MACAddress, source: PeerSocket, stamp: HeaderSeal?) -> Bool {
         if viaSupernode {
             guard let sn = supernodeIndex(of: source) else {
                 statistics.countDrop(.spoofedSupernode)
@@ -50,7 +50,7 @@ extension EdgeControlPlane {
         mac != configuration.mac && !mac.isGroup && !mac.isZero
     }
 
-    func handleRegister(_ register: Register, viaSupernode: Bool, source: PeerSocket, stamp: UInt64?, now: Int64) {
+    func handleRegister(_ register: Register, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         if register.dstMac.isZero {
             if register.srcMac == configuration.mac { return } // our own discovery REGISTER looped back
         } else if register.dstMac != configuration.mac {
@@ -71,5 +71,6 @@ extension EdgeControlPlane {
             }
         }
         handlePeerSeen(register.srcMac, sock: sock, viaSupernode: viaSupernode, now: now)
+        if !viaSupernode { recordPeerStamp(stamp, mac: register.srcMac) }
     }
 }

@@ -101,7 +101,7 @@ extension EdgeControlPlane {
         // Via the supernode: the supernode may see another socket than we do; ignore.
     }
 
-    func handleRegisterAck(_ ack: RegisterAck, source: PeerSocket, stamp: UInt64?, now: Int64) {
+    func handleRegisterAck(_ ack: RegisterAck, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         guard verifyPeerStamp(stamp, mac: ack.srcMac) else { return }
         guard ack.dstMac == configuration.mac, ack.cookie == peerCookie(ack.srcMac) else {
             statistics.countDrop(.unmatchedAck)
@@ -126,7 +126,7 @@ extension EdgeControlPlane {
         }
     }
 
-    func handlePeerInfo(_ info: PeerInfo, source: PeerSocket, stamp: UInt64?, now: Int64) {
+    func handlePeerInfo(_ info: PeerInfo, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         guard let sn = supernodeIndex(of: source) else {
             statistics.countDrop(.spoofedSupernode)
             return
@@ -146,20 +146,32 @@ extension EdgeControlPlane {
         sendRegister(to: info.sock, peer: info.mac)
     }
 
-    /// -H replay check for a packet from an edge: pending entry first, then known; none if unknown.
-    func verifyPeerStamp(_ stamp: UInt64?, mac: MACAddress) -> Bool {
+    /// -H replay check for a packet from an edge: pending entry first, then known; the window
+    /// alone if unknown (`recordPeerStamp` then seeds the entry the packet creates).
+    func verifyPeerStamp(_ stamp: HeaderSeal?, mac: MACAddress) -> Bool {
         guard let stamp else { return true }
         let now = nowStamp
-        let ok: Bool
+        let failure: DropReason?
         if let i = pending.index(forKey: mac) {
-            ok = EdgeReplayWindow.verify(stamp, now: now, previous: &pending.values[i].stamp)
+            failure = EdgeReplayWindow.verify(stamp, now: now, guard: &pending.values[i].stamp)
         } else if let i = known.index(forKey: mac) {
-            ok = EdgeReplayWindow.verify(stamp, now: now, previous: &known.values[i].stamp)
+            failure = EdgeReplayWindow.verify(stamp, now: now, guard: &known.values[i].stamp)
         } else {
-            ok = EdgeReplayWindow.isWithinFrame(stamp, now: now)
+            failure = EdgeReplayWindow.isWithinFrame(stamp.stamp, now: now) ? nil : .headerStampWindow
         }
-        if !ok { statistics.countDrop(.replay) }
-        return ok
+        if let failure { statistics.countDrop(failure) }
+        return failure == nil
+    }
+
+    /// After an accepted direct packet: its entry (new or refreshed) remembers it, so that an
+    /// exact replay, from any socket, is refused.
+    func recordPeerStamp(_ stamp: HeaderSeal?, mac: MACAddress) {
+        guard let stamp else { return }
+        if let i = pending.index(forKey: mac) {
+            pending.values[i].stamp.record(stamp)
+        } else if let i = known.index(forKey: mac) {
+            known.values[i].stamp.record(stamp)
+        }
     }
 
     /// `check_query_peer_info`: a pending entry for `mac` and at most one QUERY_PEER per 20 s.

@@ -75,7 +75,7 @@ extension EdgeControlPlane {
         publishIfNeeded(now: clock.monotonicNanoseconds)
     }
 
-    func handleRegisterSuperAck(_ ack: RegisterSuperAck, source: PeerSocket, stamp: UInt64?) {
+    func handleRegisterSuperAck(_ ack: RegisterSuperAck, source: PeerSocket, stamp: HeaderSeal?) {
         guard let index = supernodeIndex(of: source) else {
             statistics.countDrop(.spoofedSupernode)
             logger.debug("REGISTER_SUPER_ACK from \(source), which is not a supernode")
@@ -117,10 +117,10 @@ extension EdgeControlPlane {
     }
 
     /// -H replay check for anything a supernode sent (one stamp slot per supernode).
-    func verifySupernodeStamp(_ stamp: UInt64?, index: Int) -> Bool {
+    func verifySupernodeStamp(_ stamp: HeaderSeal?, index: Int) -> Bool {
         guard let stamp else { return true }
-        if EdgeReplayWindow.verify(stamp, now: nowStamp, previous: &supernodes[index].stamp) { return true }
-        statistics.countDrop(.replay)
+        guard let failure = EdgeReplayWindow.verify(stamp, now: nowStamp, guard: &supernodes[index].stamp) else { return true }
+        statistics.countDrop(failure)
         return false
     }
 }

@@ -75,7 +75,7 @@ public final class EdgeControlPlane {
         pending.reserveCapacity(64)
         known.reserveCapacity(64)
         let supernodeStamp = EdgeReplayWindow.initialStamp(now: EdgeReplayWindow.stamp(clock.wallTime))
-        for i in supernodes.indices { supernodes[i].stamp = supernodeStamp }
+        for i in supernodes.indices { supernodes[i].stamp = ReplayGuard(start: supernodeStamp) }
         updateCurrentSupernode()
         publishRoutes(now: now)
     }
@@ -222,7 +222,7 @@ extension EdgeControlPlane: EdgeControlChannel {
         publishIfNeeded(now: now)
     }
 
-    public func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: UInt64?, now: Int64) {
+    public func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         handleControlMessage(message, viaSupernode: viaSupernode, source: source, stamp: stamp, now: now)
         publishIfNeeded(now: now)
     }

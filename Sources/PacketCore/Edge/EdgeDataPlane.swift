@@ -26,8 +26,8 @@ public final class EdgeDataPlane {
 
     /// -H: newest valid stamp per peer MAC and per supernode, for PACKETs (spec 4.6). The control
     /// plane keeps its own for the messages it handles; each sees a monotonic subsequence.
-    var peerStamps: [MACAddress: UInt64] = [:]
-    var supernodeStamps: [UInt64]
+    var peerStamps: [MACAddress: ReplayGuard] = [:]
+    var supernodeStamps: [ReplayGuard]
     /// When each kind of report about a peer last went to the control plane.
     var reported: [MACAddress: Reports] = [:]
 
@@ -67,13 +67,13 @@ public final class EdgeDataPlane {
         self.routing = routing()
         self.logger = logger
         let initial = HeaderStamp.initialPrevious(now: EdgeReplayWindow.stamp(clock.wallTime))
-        supernodeStamps = Array(repeating: initial, count: configuration.supernodes.count)
+        supernodeStamps = Array(repeating: ReplayGuard(start: initial), count: configuration.supernodes.count)
         peerStamps.reserveCapacity(64)
         reported.reserveCapacity(64)
     }
 
     /// Counts a drop the host decided on (e.g. a datagram truncated by the socket).
-    public func countDrop(_ reason: EdgeDropReason) {
+    public func countDrop(_ reason: DropReason) {
         statistics.countDrop(reason)
     }
 
@@ -190,19 +190,20 @@ public final class EdgeDataPlane {
 
     /// One UDP datagram and its source. The buffer is modified in place (header decryption).
     public func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) {
-        var stamp: UInt64?
+        var stamp: HeaderSeal?
         if let headerCipher = pipeline.headerCipher {
-            guard let opened = try? headerCipher.decrypt(datagram) else {
-                statistics.countDrop(.headerDecrypt)
+            do {
+                stamp = try headerCipher.decryptSealed(datagram).seal
+            } catch {
+                statistics.countDrop(DropReason(error))
                 return
             }
-            stamp = opened.stamp
         }
         let decoded: DecodedPacket
         do {
             decoded = try WireCodec.decode(UnsafeRawBufferPointer(datagram))
         } catch {
-            statistics.countDrop(.malformed)
+            statistics.countDrop(DropReason(error))
             logger.debug("dropping datagram from \(source): \(error)")
             return
         }
@@ -222,7 +223,7 @@ public final class EdgeDataPlane {
     }
 
     func handlePacket(_ header: PacketHeader, viaSupernode: Bool, payload: UnsafeRawBufferPointer,
-                      source: PeerSocket, stamp: UInt64?, now: Int64) {
+                      source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         let srcMac = header.srcMac
         guard srcMac != configuration.mac, !srcMac.isGroup, !srcMac.isZero else {
             statistics.countDrop(.badSourceMAC)
@@ -231,7 +232,7 @@ public final class EdgeDataPlane {
         guard admit(viaSupernode: viaSupernode, srcMac: srcMac, source: source, stamp: stamp) else { return }
 
         var failure: PipelineError?
-        var dropped: EdgeDropReason?
+        var dropped: DropReason?
         let pipeline = self.pipeline
         let transform = header.transform
         let filterMulticast = configuration.dropMulticast
@@ -280,6 +281,7 @@ public final class EdgeDataPlane {
         let sock: PeerSocket
         if let named = header.sock, !named.address.isLoopback { sock = named } else { sock = source }
         reportSeen(srcMac, sock: sock, viaSupernode: viaSupernode, now: now)
+        if !viaSupernode, let stamp { recordPeerStamp(stamp, mac: srcMac) }
         if let dropped { statistics.countDrop(dropped) }
     }
 
@@ -299,33 +301,41 @@ public final class EdgeDataPlane {
     }
 
     /// FROM_SUPERNODE must come from a supernode (spec 10.2 item 13: the flag alone proves
-    /// nothing); then the -H stamp check with the matching slot (spec 4.6).
-    func admit(viaSupernode: Bool, srcMac: MACAddress, source: PeerSocket, stamp: UInt64?) -> Bool {
+    /// nothing); then the -H stamp and exact-replay check with the matching guard (spec 4.6).
+    func admit(viaSupernode: Bool, srcMac: MACAddress, source: PeerSocket, stamp: HeaderSeal?) -> Bool {
         if viaSupernode {
             guard let index = routing.supernodeIndex(of: source), index < supernodeStamps.count else {
                 statistics.countDrop(.spoofedSupernode)
                 return false
             }
             guard let stamp else { return true }
-            if EdgeReplayWindow.verify(stamp, now: EdgeReplayWindow.stamp(clock.wallTime), previous: &supernodeStamps[index]) {
-                return true
-            }
-            statistics.countDrop(.replay)
+            guard let failure = EdgeReplayWindow.verify(stamp, now: EdgeReplayWindow.stamp(clock.wallTime),
+                                                        guard: &supernodeStamps[index]) else { return true }
+            statistics.countDrop(failure)
             return false
         }
         guard let stamp else { return true }
         let now = EdgeReplayWindow.stamp(clock.wallTime)
-        let ok: Bool
+        let failure: DropReason?
         if let i = peerStamps.index(forKey: srcMac) {
-            ok = EdgeReplayWindow.verify(stamp, now: now, previous: &peerStamps.values[i])
+            failure = EdgeReplayWindow.verify(stamp, now: now, guard: &peerStamps.values[i])
         } else {
-            ok = EdgeReplayWindow.isWithinFrame(stamp, now: now)
-            if ok {
-                if peerStamps.count >= Self.maxPeerStamps { peerStamps.removeAll(keepingCapacity: true) }
-                peerStamps[srcMac] = stamp
-            }
+            failure = EdgeReplayWindow.isWithinFrame(stamp.stamp, now: now) ? nil : .headerStampWindow
         }
-        if !ok { statistics.countDrop(.replay) }
-        return ok
+        if let failure { statistics.countDrop(failure) }
+        return failure == nil
+    }
+
+    /// After a PACKET opened: the sender's guard (new or refreshed) remembers it, so an exact
+    /// replay is refused from any socket.
+    func recordPeerStamp(_ stamp: HeaderSeal, mac: MACAddress) {
+        if let i = peerStamps.index(forKey: mac) {
+            peerStamps.values[i].record(stamp)
+            return
+        }
+        if peerStamps.count >= Self.maxPeerStamps { peerStamps.removeAll(keepingCapacity: true) }
+        var fresh = ReplayGuard(start: EdgeReplayWindow.initialStamp(now: EdgeReplayWindow.stamp(clock.wallTime)))
+        fresh.record(stamp)
+        peerStamps[mac] = fresh
     }
 }

@@ -20,77 +20,71 @@ public struct EdgePeerStatus: Sendable, Equatable {
     public var state: State
 }
 
-// Management console (spec 7.1). Requests are matched by prefix as 2.8 does. Additions: `peers`
-// lists `<MAC> <ip:port> p2p|pending|stale` per line ("stale": known, but the next frame goes via
-// the supernode); `supernodes` lists the configured supernodes. The statistics block is followed by
-// `dropped <total>` and, when any, `drops  <reason>:<count> ...`. `help` does not touch the
-// verbosity (spec 10.4 item 31).
+// Management console (spec 7.1). The engine produces a snapshot and applies the commands that
+// change it (verbosity, stop); Management/EdgeManagementText renders the replies. `help` does not
+// touch the verbosity (spec 10.4 item 31).
 extension EdgeEngine {
-    public static let managementHelp = """
-        Help for edge management console:
-          stop    Gracefully exit edge
-          help    This help message
-          +verb   Increase verbosity of logging
-          -verb   Decrease verbosity of logging
-          <enter> Display statistics
-
-
-        """
+    public static var managementHelp: String { EdgeManagementText.help }
 
     public func handleManagement(_ request: UnsafeRawBufferPointer) -> EdgeManagementResponse {
-        func starts(_ word: StaticString) -> Bool {
-            let n = word.utf8CodeUnitCount
-            guard request.count >= n else { return false }
-            for i in 0..<n where request[i] != word.utf8Start[i] { return false }
-            return true
-        }
-        if starts("stop") {
+        switch EdgeManagementCommand(request: request) {
+        case .stop:
             logger.notice("stop command received")
             return EdgeManagementResponse(stop: true)
-        }
-        if starts("help") { return reply(EdgeEngine.managementHelp) }
-        if starts("+verb") {
+        case .help:
+            return reply(EdgeManagementText.help)
+        case .moreVerbose:
             verbosity += 1
             logger.notice("+verb traceLevel=\(verbosity)")
             return reply("> +OK traceLevel=\(verbosity)\n")
+        case .lessVerbose:
+            guard verbosity > 0 else { return reply("> -NOK traceLevel=\(verbosity)\n") }
+            verbosity -= 1
+            logger.notice("-verb traceLevel=\(verbosity)")
+            return reply("> -OK traceLevel=\(verbosity)\n")
+        case .peers:
+            return reply(EdgeManagementText.peers(snapshot()))
+        case .supernodes:
+            return reply(EdgeManagementText.supernodes(snapshot()))
+        case .statistics:
+            return reply(EdgeManagementText.statistics(snapshot()))
         }
-        if starts("-verb") {
-            if verbosity > 0 {
-                verbosity -= 1
-                logger.notice("-verb traceLevel=\(verbosity)")
-                return reply("> -OK traceLevel=\(verbosity)\n")
-            }
-            return reply("> -NOK traceLevel=\(verbosity)\n")
-        }
-        if starts("peers") { return reply(peerStatus().map { "\($0.mac) \($0.socket) \($0.state.rawValue)\n" }.joined()) }
-        if starts("supernodes") { return reply(supernodeListing()) }
-        return reply(statisticsText())
     }
 
     private func reply(_ text: String) -> EdgeManagementResponse {
         EdgeManagementResponse(reply: Array(text.utf8))
     }
 
+    /// The engine's state and counters now.
+    public func snapshot() -> EdgeSnapshot {
+        let now = clock.monotonicNanoseconds
+        let s = statistics
+        let peers = peerStatus().map { status -> EdgeSnapshot.Peer in
+            let entry = status.state == .pending ? pending[status.mac] : known[status.mac]
+            return EdgeSnapshot.Peer(mac: "\(status.mac)", socket: "\(status.socket)",
+                                     table: status.state == .pending ? .pending : .known,
+                                     mode: status.state == .p2p ? .p2p : .viaSupernode,
+                                     lastSeenSecondsAgo: entry.map { (now - $0.lastSeen) / Nanos.second } ?? 0)
+        }
+        let supernodes = supernodes.enumerated().map { i, sn in
+            EdgeSnapshot.Supernode(configured: "\(sn.configured)", address: sn.address.map { "\($0)" },
+                                   current: i == currentSupernode,
+                                   lastAckSecondsAgo: sn.lastAck.map { (now - $0) / Nanos.second })
+        }
+        return EdgeSnapshot(
+            community: configuration.community.name, mac: "\(configuration.mac)",
+            wallTime: clock.wallTime.seconds, startWallTime: startWall,
+            peers: peers, supernodes: supernodes,
+            counters: .init(txSupernode: s.txSupernode, rxSupernode: s.rxSupernode,
+                            txSupernodeBroadcast: s.txSupernodeBroadcast, rxSupernodeBroadcast: s.rxSupernodeBroadcast,
+                            txP2P: s.txP2P, rxP2P: s.rxP2P, transformTx: s.transformTx, transformRx: s.transformRx,
+                            lastSupernode: s.lastSupernode, lastP2P: s.lastP2P),
+            dropped: s.totalDrops, drops: s.drops.snapshot)
+    }
+
     /// The statistics block of spec 7.1, then the drop counters.
     public func statisticsText() -> String {
-        let now = clock.wallTime.seconds
-        let s = statistics
-        func pad6(_ v: UInt64) -> String {
-            let text = String(v)
-            return String(repeating: " ", count: max(0, 6 - text.count)) + text
-        }
-        var out = "Statistics for edge\n"
-        out += "uptime \(now - startWall)\n"
-        out += "paths  super:\(s.txSupernode),\(s.rxSupernode) p2p:\(s.txP2P),\(s.rxP2P)\n"
-        out += "transop |\(pad6(s.transformTx))|\(pad6(s.transformRx))|\n"
-        out += "peers  pend:\(pending.count) full:\(known.count)\n"
-        out += "last super:\(s.lastSupernode)(\(now - s.lastSupernode) sec ago) p2p:\(s.lastP2P)(\(now - s.lastP2P) sec ago)\n"
-        out += "dropped \(s.totalDrops)\n"
-        let reasons = EdgeDropReason.allCases.filter { s.drops($0) > 0 }
-        if !reasons.isEmpty {
-            out += "drops  " + reasons.map { "\($0):\(s.drops($0))" }.joined(separator: " ") + "\n"
-        }
-        return out
+        EdgeManagementText.statistics(snapshot())
     }
 
     /// Pending then known peers, each sorted by MAC.
@@ -104,29 +98,8 @@ extension EdgeEngine {
         return p + k
     }
 
-    /// `<host:port> <address|unresolved> current|standby last_ack:<seconds ago>|never`.
-    func supernodeListing() -> String {
-        let now = clock.monotonicNanoseconds
-        var out = ""
-        for (i, sn) in supernodes.enumerated() {
-            let address = sn.address.map { "\($0)" } ?? "unresolved"
-            let role = i == currentSupernode ? "current" : "standby"
-            let ack = sn.lastAck.map { "\((now - $0) / Nanos.second)" } ?? "never"
-            out += "\(sn.configured) \(address) \(role) last_ack:\(ack)\n"
-        }
-        return out
-    }
-
     /// The log lines 2.8 prints at exit (`print_edge_stats`).
     public var exitSummary: [String] {
-        let s = statistics
-        return [
-            "Packet stats:",
-            "    TX P2P: \(s.txP2P) pkts",
-            "    RX P2P: \(s.rxP2P) pkts",
-            "    TX Supernode: \(s.txSupernode) pkts (\(s.txSupernodeBroadcast) broadcast)",
-            "    RX Supernode: \(s.rxSupernode) pkts (\(s.rxSupernodeBroadcast) broadcast)",
-            "    dropped: \(s.totalDrops)",
-        ]
+        EdgeManagementText.exitSummary(snapshot())
     }
 }

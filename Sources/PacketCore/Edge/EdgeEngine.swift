@@ -108,7 +108,7 @@ public final class EdgeEngine {
     }
 
     /// Counts a drop the host decided on (e.g. a datagram truncated by the socket).
-    public func countDrop(_ reason: EdgeDropReason) {
+    public func countDrop(_ reason: DropReason) {
         worker.countDrop(reason)
     }
 

@@ -11,14 +11,14 @@ struct EdgePeer {
     var lastRegister: Int64?
     /// Last keep-alive REGISTER sent to this known peer.
     var lastProbe: Int64?
-    /// -H: newest valid stamp from this peer (spec 4.6).
-    var stamp: UInt64
+    /// -H: stamps and recent datagrams accepted from this peer (spec 4.6, exact replays).
+    var stamp: ReplayGuard
 
     init(sock: PeerSocket, now: Int64, stamp: UInt64) {
         self.sock = sock
         self.lastSeen = now
         self.lastP2P = now
-        self.stamp = stamp
+        self.stamp = ReplayGuard(start: stamp)
     }
 }
 
@@ -33,8 +33,8 @@ struct SupernodeSlot {
     /// The registration round this supernode last answered; -1 = never.
     var answeredRound: Int = -1
     var lastAck: Int64?
-    /// -H: newest valid stamp from this supernode (one slot per supernode, spec 10.2 item 13).
-    var stamp: UInt64 = 0
+    /// -H: stamps and recent datagrams accepted from this supernode (one per supernode, spec 10.2 item 13).
+    var stamp = ReplayGuard(start: 0)
 
     init(_ configured: SupernodeAddress) {
         self.configured = configured

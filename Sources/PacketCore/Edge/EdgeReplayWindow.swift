@@ -2,7 +2,7 @@ import LinuxSystem
 import N2NWire
 
 /// Header-encryption stamps (spec 4.3) from the engine's injected clock, and the replay check of
-/// spec 4.6 on the engine's non-optional `prev` slots (`HeaderStamp` does the arithmetic).
+/// spec 4.6 with N2NWire's `ReplayGuard` (the supernode's check too), per peer and per supernode.
 public enum EdgeReplayWindow {
     /// A stamp for `time`; `random12` fills the low 12 bits.
     @inlinable
@@ -21,12 +21,15 @@ public enum EdgeReplayWindow {
         HeaderStamp.isWithinFrame(stamp, now: now)
     }
 
-    /// Window check plus monotonicity against `previous`, which advances on success.
+    /// The full check against one sender's guard (window, jitter, exact replay); the guard
+    /// records the datagram on success. The drop reason on failure.
     @inlinable
-    public static func verify(_ stamp: UInt64, now: UInt64, previous: inout UInt64) -> Bool {
-        var slot: UInt64? = previous
-        guard HeaderStamp.verify(stamp, now: now, previous: &slot) else { return false }
-        previous = slot ?? previous
-        return true
+    public static func verify(_ seal: HeaderSeal, now: UInt64, guard replay: inout ReplayGuard) -> DropReason? {
+        do throws(HeaderCryptoError) {
+            try replay.check(seal, now: now)
+            return nil
+        } catch {
+            return DropReason(error)
+        }
     }
 }

@@ -32,7 +32,7 @@ public final class QueuedControlChannel: EdgeControlChannel, Sendable {
         case seen(MACAddress, PeerSocket, viaSupernode: Bool, now: Int64)
         case wanted(MACAddress, now: Int64)
         case probe(MACAddress, now: Int64)
-        case message(Message, viaSupernode: Bool, source: PeerSocket, stamp: UInt64?, now: Int64)
+        case message(Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64)
     }
 
     private let reports: Mutex<[Report]>
@@ -69,7 +69,7 @@ public final class QueuedControlChannel: EdgeControlChannel, Sendable {
     }
     public func peerWanted(_ mac: MACAddress, now: Int64) { post(.wanted(mac, now: now)) }
     public func probeDue(_ mac: MACAddress, now: Int64) { post(.probe(mac, now: now)) }
-    public func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: UInt64?, now: Int64) {
+    public func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         post(.message(message, viaSupernode: viaSupernode, source: source, stamp: stamp, now: now))
     }
 

@@ -54,5 +54,5 @@ public protocol EdgeControlChannel: AnyObject {
     func probeDue(_ mac: MACAddress, now: Int64)
     /// Any other message (registration, P2P handshake, PEER_INFO...), header already decrypted
     /// (`stamp` is its -H time stamp).
-    func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: UInt64?, now: Int64)
+    func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64)
 }

@@ -22,20 +22,22 @@ public enum HeaderMode: Sendable, Equatable, CustomStringConvertible {
 public struct SupernodeEdge: Sendable, Equatable {
     /// The public UDP socket the edge registered from.
     public var socket: PeerSocket
-    /// Seconds since 1970 of the last REGISTER_SUPER.
+    /// Monotonic nanoseconds of the last REGISTER_SUPER.
     public var lastSeen: Int64
     /// The header stamps accepted from this edge (header-encrypted communities only).
     public var replay: ReplayGuard
     /// Broadcast fan-out budget (token bucket, spec 10.3 item 23).
     var broadcastTokens: Double
+    /// Monotonic nanoseconds of the last refill.
     var broadcastRefill: Int64
 
-    init(socket: PeerSocket, now: SupernodeTime, burst: Double) {
+    /// `now` is monotonic; `headerNow` the wall clock as a header stamp (the replay window's origin).
+    init(socket: PeerSocket, now: Int64, headerNow: UInt64, burst: Double) {
         self.socket = socket
-        lastSeen = now.seconds
-        replay = ReplayGuard(start: HeaderStamp.initialPrevious(now: now.headerStamp()))
+        lastSeen = now
+        replay = ReplayGuard(now: headerNow)
         broadcastTokens = burst
-        broadcastRefill = now.microseconds
+        broadcastRefill = now
     }
 }
 

@@ -1,3 +1,4 @@
+import LinuxSystem
 import Logging
 import N2NWire
 
@@ -15,9 +16,16 @@ import N2NWire
 ///   REGISTER_SUPER upgrades it to *encrypted* and evicts the plain edges (header encryption wins);
 /// * when a purge leaves it without edges it returns to *unknown*.
 /// Nothing changes on the wire. Dynamically created communities are plain for ever (no keys).
+///
+/// Time: every age, purge and rate is measured on the injected clock's monotonic time, so a step
+/// of the wall clock cannot purge or refresh anything; wall time only feeds header stamps (whose
+/// format is wall time) and what people read. The engine reports its next timer as
+/// `nextDeadline`; the host calls `tick()` when it has passed.
 public final class SupernodeEngine {
     public let options: SupernodeEngineOptions
-    public let startTime: SupernodeTime
+    public let clock: any MonotonicClock
+    /// Monotonic nanoseconds at creation (uptime).
+    public let startNanoseconds: Int64
     public private(set) var statistics = SupernodeStatistics()
     /// Communities by lookup key (spec 6.1).
     public private(set) var communities: [Community: SupernodeCommunity] = [:]
@@ -36,22 +44,26 @@ public final class SupernodeEngine {
     private var sourceHint: [PeerSocket: SupernodeCommunity] = [:]
     /// Where relayed datagrams and replies are built; reused for every packet.
     private let scratch: UnsafeMutableRawBufferPointer
-    private var lastPurge: Int64
-    private var lastSort: Int64
+    /// Monotonic nanoseconds of the next purge and the next re-sort of the trial order.
+    private var nextPurge: Int64
+    private var nextSort: Int64
 
     /// - Parameters:
     ///   - headerCipherFactory: builds header keys for whitelisted communities; nil = no `-H` support.
     ///   - random: source of the 12 random stamp bits of sealed headers (required with a cipher factory).
     public init(options: SupernodeEngineOptions, output: any DatagramSink,
                 headerCipherFactory: SupernodeHeaderCipherFactory? = nil, random: (any RandomSource)? = nil,
-                logger: Logger = Logger(label: "n2n.supernode"), now: SupernodeTime) {
+                logger: Logger = Logger(label: "n2n.supernode"), clock: any MonotonicClock) {
+        precondition(options.purgeInterval >= 1 && options.sortInterval >= 1, "timer intervals must be >= 1 s")
         self.options = options
         self.output = output
         self.random = random
         self.logger = logger
-        startTime = now
-        lastPurge = now.seconds
-        lastSort = now.seconds
+        self.clock = clock
+        let now = clock.monotonicNanoseconds
+        startNanoseconds = now
+        nextPurge = now + options.purgeInterval * Self.second
+        nextSort = now + options.sortInterval * Self.second
         // Room for the largest input plus the sock a relay inserts (IPv6 at most).
         scratch = .allocate(byteCount: max(options.maxDatagramSize, 64) + 64, alignment: 16)
         scratch.initializeMemory(as: UInt8.self, repeating: 0)
@@ -71,14 +83,15 @@ public final class SupernodeEngine {
 
     /// Processes one datagram from the main UDP socket. The buffer is modified (header decryption in
     /// place); everything sent in response goes to the output sink before this returns.
-    public func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket, now: SupernodeTime) {
+    public func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) {
+        let now = clock.monotonicNanoseconds
         let n = datagram.count
         if n == 0 { statistics.count(.empty); return }
         guard n >= CommonHeader.size else { return drop(.tooShort, source) }
 
         var community: SupernodeCommunity?
         var sealed: Opened?
-        if Self.looksPlain(datagram) {
+        if headerLooksPlain(UnsafeRawBufferPointer(datagram)) {
             community = communities[Community(loadingFrom: UnsafeRawBufferPointer(datagram), at: 4).lookupKey]
             if let c = community, c.headerMode == .encrypted { return drop(.plainInEncryptedCommunity, source) }
         } else if trialOrder.isEmpty {
@@ -93,7 +106,7 @@ public final class SupernodeEngine {
         do {
             packet = try WireCodec.decode(UnsafeRawBufferPointer(datagram))
         } catch {
-            return drop(SupernodeDropReason(error), source)
+            return drop(DropReason(error), source)
         }
         guard packet.header.ttl > 0 else { return drop(.ttlZero, source) }
 
@@ -113,7 +126,7 @@ public final class SupernodeEngine {
 
     /// A locked supernode refuses a community it does not list: a REGISTER_SUPER_NAK (which 2.x edges
     /// ignore and ours log), counted in `reg_nak` and as a drop, and logged.
-    private func refuse(_ header: CommonHeader, _ m: RegisterSuper, _ source: PeerSocket, _ now: SupernodeTime) {
+    private func refuse(_ header: CommonHeader, _ m: RegisterSuper, _ source: PeerSocket, _ now: Int64) {
         statistics.registerSuperNak &+= 1
         logger.notice("refused REGISTER_SUPER from \(m.edgeMac) at \(source): community \(header.community.name) is not listed")
         let nakHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .registerSuperNak, flags: Self.nakFlags,
@@ -124,9 +137,9 @@ public final class SupernodeEngine {
 
     /// Spec 6.3.4.
     private func handleRegisterSuper(_ header: CommonHeader, _ m: RegisterSuper, _ found: SupernodeCommunity?,
-                                     _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
+                                     _ sealed: Opened?, _ source: PeerSocket, _ now: Int64) {
         statistics.registerSuper &+= 1
-        statistics.lastRegisterSuper = now.seconds
+        statistics.lastRegisterSuper = now
         let c: SupernodeCommunity
         if let found {
             c = found
@@ -154,17 +167,17 @@ public final class SupernodeEngine {
         if var edge = c.edges[mac] {
             if edge.socket != source {
                 if options.rebindHoldoff > 0, edge.socket.address != source.address,
-                   now.seconds - edge.lastSeen < options.rebindHoldoff {
+                   now - edge.lastSeen < options.rebindHoldoff * Self.second {
                     return drop(.rebindRefused, source)
                 }
                 logger.info("edge \(mac) in \(c.name) moved \(edge.socket) -> \(source)")
                 edge.socket = source
             }
-            edge.lastSeen = now.seconds
+            edge.lastSeen = now
             c.edges[mac] = edge
         } else {
             guard edgeCount < options.maxEdges else { return drop(.tableFull, source) }
-            var edge = SupernodeEdge(socket: source, now: now, burst: options.broadcastBurst)
+            var edge = SupernodeEdge(socket: source, now: now, headerNow: wallStamp(), burst: options.broadcastBurst)
             if let sealed { _ = edge.replay.accept(sealed.stamp, fingerprint: sealed.fingerprint) }
             c.edges[mac] = edge
             edgeCount += 1
@@ -181,9 +194,9 @@ public final class SupernodeEngine {
 
     /// Spec 6.3.1.
     private func handlePacket(_ packet: DecodedPacket, _ m: PacketHeader, _ datagram: UnsafeMutableRawBufferPointer,
-                              _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
+                              _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: Int64) {
         guard let c = found else { return drop(.unknownCommunity, source) }
-        statistics.lastForward = now.seconds
+        statistics.lastForward = now
         guard admitSender(m.srcMac, c, sealed, source, now) else { return }
 
         let group = m.dstMac.isSupernodeMulticast
@@ -232,9 +245,9 @@ public final class SupernodeEngine {
 
     /// Spec 6.3.2.
     private func handleRegister(_ header: CommonHeader, _ m: Register, _ datagram: UnsafeMutableRawBufferPointer,
-                                _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
+                                _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: Int64) {
         guard let c = found else { return drop(.unknownCommunity, source) }
-        statistics.lastForward = now.seconds
+        statistics.lastForward = now
         guard admitSender(m.srcMac, c, sealed, source, now) else { return }
         guard !m.dstMac.isSupernodeMulticast else { return drop(.multicastRegister, source) }
         guard let target = c.edges[m.dstMac]?.socket else { return drop(.unknownDestination, source) }
@@ -258,7 +271,7 @@ public final class SupernodeEngine {
 
     /// Spec 6.3.5.
     private func handleQueryPeer(_ header: CommonHeader, _ m: QueryPeer, _ found: SupernodeCommunity?,
-                                 _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) {
+                                 _ sealed: Opened?, _ source: PeerSocket, _ now: Int64) {
         guard let c = found else { return drop(.unknownCommunity, source) }
         guard admitSender(m.srcMac, c, sealed, source, now) else { return }
         guard let target = c.edges[m.targetMac]?.socket else { return drop(.unknownDestination, source) }
@@ -274,15 +287,8 @@ public final class SupernodeEngine {
     static let relayFlags = PacketFlags(rawValue: PacketFlags.socket.rawValue | PacketFlags.fromSupernode.rawValue)
     static let nakFlags = PacketFlags.fromSupernode
 
-    /// The 2.8 test for an unencrypted header (spec 4.7).
-    @inline(__always)
-    static func looksPlain(_ b: UnsafeMutableRawBufferPointer) -> Bool {
-        let word = UInt16(b[2]) << 8 | UInt16(b[3])
-        return b[19] == 0 && b[0] == CommonHeader.version && word & 0x1F <= 10 && word < 0x0080
-    }
-
     /// Why a datagram that does not look plain was refused when no community has header keys.
-    static func plainFailure(_ b: UnsafeMutableRawBufferPointer) -> SupernodeDropReason {
+    static func plainFailure(_ b: UnsafeMutableRawBufferPointer) -> DropReason {
         if b[0] != CommonHeader.version { return .badVersion }
         if b[19] != 0 { return .communityUnterminated }
         return .unknownType
@@ -331,8 +337,8 @@ public final class SupernodeEngine {
     /// what the edge entry for `mac` has seen. Unlike 2.8 this applies to FROM_SUPERNODE packets too
     /// (spec 10.2 item 13: no 2.x supernode sends to another, so the flag proves nothing).
     private func checkStamp(_ sealed: Opened, _ c: SupernodeCommunity, _ mac: MACAddress, _ source: PeerSocket,
-                            _ now: SupernodeTime) -> Bool {
-        guard HeaderStamp.isWithinFrame(sealed.stamp, now: now.headerStamp()) else {
+                            _ now: Int64) -> Bool {
+        guard HeaderStamp.isWithinFrame(sealed.stamp, now: wallStamp()) else {
             drop(.headerStampWindow, source)
             return false
         }
@@ -345,7 +351,7 @@ public final class SupernodeEngine {
 
     /// Common admission of PACKET, REGISTER and QUERY_PEER: header mode, registered sender, stamp.
     private func admitSender(_ mac: MACAddress, _ c: SupernodeCommunity, _ sealed: Opened?, _ source: PeerSocket,
-                             _ now: SupernodeTime) -> Bool {
+                             _ now: Int64) -> Bool {
         if sealed != nil, c.headerMode == .plain {
             drop(.encryptedInPlainCommunity, source)
             return false
@@ -362,12 +368,12 @@ public final class SupernodeEngine {
 
     /// Token bucket per sending edge; unregistered senders (only possible with
     /// `requireRegisteredSender` off) are not limited.
-    private func takeBroadcastToken(_ mac: MACAddress, _ c: SupernodeCommunity, _ now: SupernodeTime) -> Bool {
+    private func takeBroadcastToken(_ mac: MACAddress, _ c: SupernodeCommunity, _ now: Int64) -> Bool {
         guard options.broadcastRate > 0, var edge = c.edges[mac] else { return true }
-        let elapsed = Double(now.microseconds - edge.broadcastRefill) / 1_000_000
+        let elapsed = Double(now - edge.broadcastRefill) / 1e9
         if elapsed > 0 {
             edge.broadcastTokens = min(options.broadcastBurst, edge.broadcastTokens + elapsed * options.broadcastRate)
-            edge.broadcastRefill = now.microseconds
+            edge.broadcastRefill = now
         }
         let allowed = edge.broadcastTokens >= 1
         if allowed { edge.broadcastTokens -= 1 }
@@ -389,7 +395,7 @@ public final class SupernodeEngine {
     /// A datagram a supernode already relayed goes on as is (TTL untouched); with header encryption
     /// it is re-sealed over its own header with a fresh stamp. nil when dropped (counted).
     private func passOn(_ datagram: UnsafeMutableRawBufferPointer, _ cipher: (any SupernodeHeaderCipher)?,
-                        _ sealed: Opened?, _ source: PeerSocket, _ now: SupernodeTime) -> UnsafeRawBufferPointer? {
+                        _ sealed: Opened?, _ source: PeerSocket, _ now: Int64) -> UnsafeRawBufferPointer? {
         guard let cipher else { return UnsafeRawBufferPointer(datagram) }
         guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source),
               seal(cipher, length: length, headerLength: sealed!.headerLength, source, now) else { return nil }
@@ -407,46 +413,58 @@ public final class SupernodeEngine {
 
     /// Header-encrypts the first `length` scratch bytes with a fresh stamp; counts a failure.
     private func seal(_ cipher: any SupernodeHeaderCipher, length: Int, headerLength: Int, _ source: PeerSocket,
-                      _ now: SupernodeTime) -> Bool {
+                      _ now: Int64) -> Bool {
         var bits: UInt16 = 0
         if let random { withUnsafeMutableBytes(of: &bits) { random.fill($0) } }
         let sealed = cipher.seal(UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length]), headerLength: headerLength,
-                                 stamp: now.headerStamp(random12: bits))
+                                 stamp: wallStamp(random12: bits))
         if !sealed { drop(.sealFailed, source) }
         return sealed
     }
 
     private func reply(_ header: CommonHeader, _ message: Message, encryptedWith cipher: (any SupernodeHeaderCipher)?,
-                       to destination: PeerSocket, _ now: SupernodeTime) {
+                       to destination: PeerSocket, _ now: Int64) {
         guard let length = encode(header, message, destination) else { return }
         if let cipher { guard seal(cipher, length: length, headerLength: length, destination, now) else { return } }
         output.enqueue(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), to: destination)
         statistics.replies &+= 1
     }
 
-    private func drop(_ reason: SupernodeDropReason, _ source: PeerSocket) {
+    private func drop(_ reason: DropReason, _ source: PeerSocket) {
         statistics.count(reason)
         logger.debug("dropped datagram from \(source): \(reason)")
     }
 
     // MARK: - Timers and I/O feedback (spec 6.4)
 
-    /// Runs the purge and the trial-order sort when they are due; call it at least every few seconds.
-    public func periodic(now: SupernodeTime) {
-        if now.seconds - lastPurge >= options.purgeInterval {
-            purge(now: now)
-            lastPurge = now.seconds
+    static let second: Int64 = 1_000_000_000
+
+    /// The current wall time as a header stamp (spec 4.3); `random12` fills the low 12 bits.
+    @inline(__always)
+    func wallStamp(random12: UInt16 = 0) -> UInt64 {
+        EdgeReplayWindow.stamp(clock.wallTime, random12: random12)
+    }
+
+    /// Monotonic nanoseconds of the next timer (purge or re-sort); the host calls `tick()` then.
+    public var nextDeadline: Int64 { min(nextPurge, nextSort) }
+
+    /// Runs the purge and the trial-order re-sort when they are due (any time is safe).
+    public func tick() {
+        let now = clock.monotonicNanoseconds
+        if now >= nextPurge {
+            purge()
+            nextPurge = now + options.purgeInterval * Self.second
         }
-        if now.seconds - lastSort >= options.sortInterval {
+        if now >= nextSort {
             sortTrialOrder()
-            lastSort = now.seconds
+            nextSort = now + options.sortInterval * Self.second
         }
     }
 
-    /// Removes edges not seen for `edgeTimeout` seconds; deletes emptied open-mode communities and
-    /// returns emptied whitelisted ones to header mode *unknown*.
-    public func purge(now: SupernodeTime) {
-        let cutoff = now.seconds - options.edgeTimeout
+    /// Removes edges not seen for `edgeTimeout` seconds (monotonic); deletes emptied open-mode
+    /// communities and returns emptied whitelisted ones to header mode *unknown*.
+    public func purge() {
+        let cutoff = clock.monotonicNanoseconds - options.edgeTimeout * Self.second
         var emptied: [Community] = []
         var remaining = 0
         for (key, c) in communities {
@@ -478,7 +496,7 @@ public final class SupernodeEngine {
     }
 
     /// Counts a datagram the I/O layer refused before the engine saw it (e.g. cut by the receive buffer).
-    public func noteDropped(_ reason: SupernodeDropReason) {
+    public func noteDropped(_ reason: DropReason) {
         statistics.count(reason)
     }
 

@@ -6,7 +6,8 @@ import PacketCore
 import ProgramSupport
 
 /// The running supernode: the main UDP socket and the management socket on one epoll loop, the
-/// engine between them, timers for purging and re-sorting, and signal handling (spec 6.3, 6.4, 6.6, 7.2).
+/// engine between them, one timer that follows the engine's `nextDeadline` (purge and re-sort,
+/// spec 6.4), and signal handling (spec 6.3, 6.6, 7.2). Engine and loop share one clock.
 ///
 /// Per wake-up of the main socket it drains up to `maxBatchesPerWake` recvmmsg batches, hands every
 /// datagram to the engine (which queues its output in the send batch) and flushes the queue with
@@ -22,13 +23,13 @@ final class SupernodeService {
     static let datagramCapacity = 2048
     static let batchCapacity = 64
     static let maxBatchesPerWake = 8
-    static let purgeInterval: Duration = .seconds(30)
-    static let sortInterval: Duration = .seconds(90)
 
     let socket: UDPSocket
     let managementSocket: UDPSocket
     private(set) var engine: SupernodeEngine!
     private(set) var loop: EventLoop!
+    /// The engine's timers: one loop timer, re-armed at `engine.nextDeadline` after each tick.
+    private var engineTimer: TimerID?
     private var sink: BatchedDatagramSink!
     private let receiveBatch = DatagramBatch(capacity: SupernodeService.batchCapacity,
                                              datagramCapacity: SupernodeService.datagramCapacity)
@@ -63,24 +64,20 @@ final class SupernodeService {
 
     /// Builds the engine and the loop (after daemonising and dropping privileges: the loop's epoll and
     /// signal descriptors belong to the final process).
-    func prepare(whitelist: [Community]?, logger: Logger, handleSignals: Bool = true) throws(Errno) {
+    func prepare(whitelist: [Community]?, logger: Logger, handleSignals: Bool = true,
+                 clock: any MonotonicClock = SystemClock()) throws(Errno) {
         self.logger = logger
         sink = BatchedDatagramSink(socket: socket, capacity: SupernodeService.batchCapacity,
                              datagramCapacity: SupernodeService.datagramCapacity + 64)
         let random = SystemRandom()
         engine = SupernodeEngine(options: SupernodeEngineOptions(whitelist: whitelist), output: sink,
                                  headerCipherFactory: CommunityHeaderCipher.factory(random: random),
-                                 random: random, logger: logger, now: .now())
-        let loop = try EventLoop()
+                                 random: random, logger: logger, clock: clock)
+        let loop = try EventLoop(clock: clock)
         self.loop = loop
         try loop.register(socket.descriptor.rawValue) { [unowned self] _ in self.drainMain() }
         try loop.register(managementSocket.descriptor.rawValue) { [unowned self] _ in self.drainManagement() }
-        loop.schedule(after: SupernodeService.purgeInterval, repeating: SupernodeService.purgeInterval) { [unowned self] in
-            self.engine.purge(now: .now())
-        }
-        loop.schedule(after: SupernodeService.sortInterval, repeating: SupernodeService.sortInterval) { [unowned self] in
-            self.engine.sortTrialOrder()
-        }
+        armEngineTimer()
         if handleSignals {
             try loop.stopOnTerminationSignals(hangup: { [unowned self] in self.dumpEdges() })
         }
@@ -90,6 +87,17 @@ final class SupernodeService {
     func run() throws(Errno) {
         try loop.run()
         loop.stopHandlingSignals()
+    }
+
+    // MARK: - Engine timers
+
+    /// One-shot at the engine's next deadline; the engine decides what is due when it fires.
+    private func armEngineTimer() {
+        engineTimer = loop.schedule(atNanoseconds: UInt64(clamping: engine.nextDeadline)) { [unowned self] in
+            self.engine.tick()
+            self.flushOutput()
+            self.armEngineTimer()
+        }
     }
 
     // MARK: - Main socket
@@ -106,7 +114,6 @@ final class SupernodeService {
                 return
             }
             guard received > 0 else { return }
-            let now = SupernodeTime.now()
             for i in 0..<received {
                 // A datagram cut by the receive buffer would be relayed corrupted: drop it.
                 guard !receiveBatch.isTruncated(i) else {
@@ -117,7 +124,7 @@ final class SupernodeService {
                     engine.noteDropped(.tooShort)
                     continue
                 }
-                engine.handleDatagram(receiveBatch[i], from: peer, now: now)
+                engine.handleDatagram(receiveBatch[i], from: peer)
             }
             flushOutput()
             if received < receiveBatch.capacity { return }
@@ -150,7 +157,7 @@ final class SupernodeService {
             let peer = PeerSocket(source)
             let request = UnsafeRawBufferPointer(rebasing: managementBuffer[0..<min(length, managementBuffer.count)])
             // An empty datagram gets no answer and, unlike 2.8, does not stop anything (spec 10.1 item 9).
-            for datagram in engine.managementResponse(to: request, now: .now()) {
+            for datagram in engine.managementResponse(to: request) {
                 var text = datagram
                 let sent = text.withUTF8 { bytes in
                     (try? managementSocket.send(UnsafeRawBufferPointer(bytes), to: peer)) ?? false
@@ -163,7 +170,7 @@ final class SupernodeService {
     // MARK: - Signals
 
     private func dumpEdges() {
-        for line in engine.edgeDump(now: .now()) { logger.notice("\(line)") }
+        for line in engine.edgeDump() { logger.notice("\(line)") }
     }
 
     /// The final statistics line for the log.

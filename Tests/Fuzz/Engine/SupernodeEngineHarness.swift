@@ -33,10 +33,10 @@ final class SupernodeEngineHarness: FuzzTarget {
             options.maxCommunities = 2
             options.maxEdges = 3
         }
-        var now = SupernodeTime(seconds: seconds)
+        let clock = ManualClock(wall: WallTime(seconds: seconds))
         let engine = SupernodeEngine(options: options, output: sink,
                                      headerCipherFactory: flags & 1 != 0 ? CommunityHeaderCipher.factory(random: random) : nil,
-                                     random: random, logger: logger, now: now)
+                                     random: random, logger: logger, clock: clock)
         sink.limit = options.maxDatagramSize + 64
         var i = 5
         while i < size {
@@ -44,16 +44,16 @@ final class SupernodeEngineHarness: FuzzTarget {
             let wanted = i + 2 < size ? Int(data[i + 1]) << 8 | Int(data[i + 2]) : 0
             i = min(i + 3, size)
             let n = min(wanted, size - i)
-            now = now.adding(seconds: Int64(control >> 2))
-            withExactCopy(data + i, n) { engine.handleDatagram($0, from: Self.sockets[Int(control & 3)], now: now) }
+            clock.advance(seconds: Double(control >> 2))
+            withExactCopy(data + i, n) { engine.handleDatagram($0, from: Self.sockets[Int(control & 3)]) }
             i += n
-            engine.periodic(now: now)
+            engine.tick()
         }
         if engine.edgeCount > options.maxEdges { fuzzFailure("\(engine.edgeCount) edges, limit \(options.maxEdges)") }
         if engine.communities.count > max(options.maxCommunities, Self.communities.count) {
             fuzzFailure("\(engine.communities.count) communities, limit \(options.maxCommunities)")
         }
-        if flags & 4 != 0 { _ = engine.managementReport(now: now) }
+        if flags & 4 != 0 { _ = engine.managementReport() }
     }
 
     /// Sequences of valid traffic, plain and header-encrypted: two edges register, then unicast and

@@ -1,0 +1,186 @@
+import N2NWire
+
+/// Every reason the edge or the supernode drops or ignores a datagram or a frame: one vocabulary
+/// for both engines' counters, their management replies and the docs (docs/management.md lists
+/// exactly these names; a test keeps the two in step). Names are stable snake_case: tools parse them.
+public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    // Malformed input (both engines).
+    /// Shorter than the 20-byte common header.
+    case tooShort
+    /// A message body ended early (WireError.truncated).
+    case truncated
+    /// Byte 0 was not 2 (WireError.badVersion).
+    case badVersion
+    /// REGISTER_SUPER with an auth token longer than 32 bytes (spec 10.1 item 1).
+    case authTokenTooLong
+    /// Community bytes without a NUL (spec 1.5).
+    case communityUnterminated
+    /// Packet code above 10, or flag bits 0x0080...0xFF00 set, in a header that is not encrypted
+    /// for any known community.
+    case unknownType
+    /// Longer than a buffer on the way: the receive buffer (cut by the socket), the TAP batch, or
+    /// the supernode's relay buffer.
+    case oversize
+    // Header encryption (spec 4).
+    /// A reply or relayed copy could not be header-encrypted (never sent in clear instead).
+    case sealFailed
+    /// Looked encrypted, but no key matched the magic (or the announced header length was impossible).
+    case headerUndecryptable
+    /// A key matched but the Pearson checksum did not.
+    case headerChecksum
+    /// Stamp outside ±16 s of the local clock.
+    case headerStampWindow
+    /// Stamp older than the sender's newest by more than 160 ms, or a repeat of a recent datagram.
+    case headerReplay
+    /// A plain header for a community whose edges use header encryption (no downgrade).
+    case plainInEncryptedCommunity
+    /// An encrypted header (other than REGISTER_SUPER) for a community whose edges are plain.
+    case encryptedInPlainCommunity
+    // Supernode policy.
+    /// A non-REGISTER_SUPER packet naming a community the supernode does not have.
+    case unknownCommunity
+    /// REGISTER_SUPER for a community outside the `-c` list.
+    case communityNotAllowed
+    /// TTL 0 (spec 1.2.4).
+    case ttlZero
+    /// Unicast PACKET/REGISTER/QUERY_PEER target not registered in the community.
+    case unknownDestination
+    /// REGISTER addressed to a broadcast/multicast MAC (spec 6.3.2).
+    case multicastRegister
+    /// PACKET/REGISTER/QUERY_PEER whose srcMac is not registered from the datagram's source socket.
+    case unregisteredSender
+    /// REGISTER_SUPER trying to move a MAC whose registration from another address is still fresh.
+    case rebindRefused
+    /// Broadcast/multicast fan-out over the sender's rate limit.
+    case broadcastRateLimited
+    /// Community or edge table at its configured size limit.
+    case tableFull
+    /// A message type this side does not act on (PING, DEREGISTER, FEDERATION, a NAK, ...).
+    case ignoredType
+    /// Zero-byte datagram (supernode: ignored, not part of its `dropped` total).
+    case empty
+    // Edge receive path (network -> TAP).
+    /// A community other than ours.
+    case otherCommunity
+    /// FROM_SUPERNODE or a supernode-only message from an address that is no supernode of ours.
+    case spoofedSupernode
+    /// Our own MAC (a loop) or a group address as the source.
+    case badSourceMAC
+    /// The PACKET's transform is not ours (a different `-A`).
+    case wrongTransform
+    /// The payload did not decrypt (a different key).
+    case transformFailed
+    case decompressFailed
+    /// The decoded payload is shorter than an Ethernet header.
+    case shortFrame
+    /// RX multicast filter (no -E).
+    case rxMulticast
+    /// RX routing filter (no -r).
+    case rxRouted
+    case registerNotForUs
+    /// REGISTER_ACK not answering one of our REGISTERs.
+    case unmatchedAck
+    /// REGISTER_SUPER_ACK with a wrong cookie or MAC.
+    case unmatchedSuperAck
+    // Edge transmit path (TAP -> network).
+    /// Shorter than an Ethernet header or longer than 2048 bytes.
+    case txBadLength
+    /// TX multicast filter (no -E).
+    case txMulticast
+    /// TX routing filter (no -r), including IPv4 frames too short to check.
+    case txRouted
+    case txEncodeFailed
+    /// Nothing resolved yet to relay through.
+    case noSupernode
+
+    /// The stable counter name.
+    public var name: String {
+        switch self {
+        case .tooShort: "too_short"
+        case .truncated: "truncated"
+        case .badVersion: "bad_version"
+        case .authTokenTooLong: "auth_token_too_long"
+        case .communityUnterminated: "community_unterminated"
+        case .unknownType: "unknown_type"
+        case .oversize: "oversize"
+        case .sealFailed: "header_seal_failed"
+        case .headerUndecryptable: "header_undecryptable"
+        case .headerChecksum: "header_checksum"
+        case .headerStampWindow: "header_stamp_window"
+        case .headerReplay: "header_replay"
+        case .plainInEncryptedCommunity: "plain_in_encrypted_community"
+        case .encryptedInPlainCommunity: "encrypted_in_plain_community"
+        case .unknownCommunity: "unknown_community"
+        case .communityNotAllowed: "community_not_allowed"
+        case .ttlZero: "ttl_zero"
+        case .unknownDestination: "unknown_destination"
+        case .multicastRegister: "multicast_register"
+        case .unregisteredSender: "unregistered_sender"
+        case .rebindRefused: "rebind_refused"
+        case .broadcastRateLimited: "broadcast_rate_limited"
+        case .tableFull: "table_full"
+        case .ignoredType: "ignored_type"
+        case .empty: "empty"
+        case .otherCommunity: "other_community"
+        case .spoofedSupernode: "spoofed_supernode"
+        case .badSourceMAC: "bad_source_mac"
+        case .wrongTransform: "wrong_transform"
+        case .transformFailed: "transform_failed"
+        case .decompressFailed: "decompress_failed"
+        case .shortFrame: "short_frame"
+        case .rxMulticast: "rx_multicast"
+        case .rxRouted: "rx_routed"
+        case .registerNotForUs: "register_not_for_us"
+        case .unmatchedAck: "unmatched_ack"
+        case .unmatchedSuperAck: "unmatched_super_ack"
+        case .txBadLength: "tx_bad_length"
+        case .txMulticast: "tx_multicast"
+        case .txRouted: "tx_routed"
+        case .txEncodeFailed: "tx_encode_failed"
+        case .noSupernode: "no_supernode"
+        }
+    }
+
+    /// Same as `name` (kept for the supernode's callers).
+    public var counterName: String { name }
+    public var description: String { name }
+
+    /// The counter for a codec error.
+    public init(_ error: WireError) {
+        switch error {
+        case .truncated(.commonHeader, _, _): self = .tooShort
+        case .truncated: self = .truncated
+        case .badVersion: self = .badVersion
+        case .authTokenTooLong: self = .authTokenTooLong
+        case .communityNotTerminated: self = .communityUnterminated
+        case .bufferTooSmall: self = .oversize
+        }
+    }
+
+    /// The counter for a header-encryption failure.
+    public init(_ error: HeaderCryptoError) {
+        switch error {
+        case .tooShort: self = .tooShort
+        case .noMagic, .badHeaderLength: self = .headerUndecryptable
+        case .invalidHeaderLength: self = .sealFailed
+        case .badChecksum: self = .headerChecksum
+        case .stampOutsideWindow: self = .headerStampWindow
+        case .replayed: self = .headerReplay
+        }
+    }
+
+    /// Codable as the name, so snapshots read the same in JSON as in the text reply.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let reason = DropReason.allCases.first(where: { $0.name == text }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown drop reason \(text)"))
+        }
+        self = reason
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(name)
+    }
+}
+

@@ -1,0 +1,91 @@
+/// The edge's management requests (spec 7.1), matched by prefix as 2.8 does.
+public enum EdgeManagementCommand: Sendable, Equatable {
+    case stop, help, moreVerbose, lessVerbose, peers, supernodes, statistics
+
+    public init(request: UnsafeRawBufferPointer) {
+        func starts(_ word: StaticString) -> Bool {
+            let n = word.utf8CodeUnitCount
+            guard request.count >= n else { return false }
+            for i in 0..<n where request[i] != word.utf8Start[i] { return false }
+            return true
+        }
+        self = if starts("stop") { .stop }
+            else if starts("help") { .help }
+            else if starts("+verb") { .moreVerbose }
+            else if starts("-verb") { .lessVerbose }
+            else if starts("peers") { .peers }
+            else if starts("supernodes") { .supernodes }
+            else { .statistics }
+    }
+}
+
+/// The 2.8 text replies of the edge, rendered from a snapshot. Additions to 2.8: `peers` lists
+/// `<MAC> <ip:port> p2p|pending|stale` per line ("stale": known, but the next frame goes via the
+/// supernode); `supernodes` lists the configured supernodes; the statistics block is followed by
+/// `dropped <total>` and, when any, `drops  <reason>:<count> ...`.
+public enum EdgeManagementText {
+    public static let help = """
+        Help for edge management console:
+          stop    Gracefully exit edge
+          help    This help message
+          +verb   Increase verbosity of logging
+          -verb   Decrease verbosity of logging
+          <enter> Display statistics
+
+
+        """
+
+    /// The statistics block of spec 7.1, then the drop counters.
+    public static func statistics(_ s: EdgeSnapshot) -> String {
+        let now = s.wallTime
+        let c = s.counters
+        func pad6(_ v: UInt64) -> String {
+            let text = String(v)
+            return String(repeating: " ", count: max(0, 6 - text.count)) + text
+        }
+        var out = "Statistics for edge\n"
+        out += "uptime \(now - s.startWallTime)\n"
+        out += "paths  super:\(c.txSupernode),\(c.rxSupernode) p2p:\(c.txP2P),\(c.rxP2P)\n"
+        out += "transop |\(pad6(c.transformTx))|\(pad6(c.transformRx))|\n"
+        out += "peers  pend:\(s.pendingCount) full:\(s.knownCount)\n"
+        out += "last super:\(c.lastSupernode)(\(now - c.lastSupernode) sec ago) p2p:\(c.lastP2P)(\(now - c.lastP2P) sec ago)\n"
+        out += "dropped \(s.dropped)\n"
+        if !s.drops.isEmpty {
+            out += "drops  " + s.drops.map { "\($0.reason.name):\($0.count)" }.joined(separator: " ") + "\n"
+        }
+        return out
+    }
+
+    /// One line per peer: `<MAC> <ip:port> pending|p2p|stale`.
+    public static func peers(_ s: EdgeSnapshot) -> String {
+        s.peers.map { peer in
+            let state = switch (peer.table, peer.mode) {
+            case (.pending, _): "pending"
+            case (.known, .p2p): "p2p"
+            case (.known, .viaSupernode): "stale"
+            }
+            return "\(peer.mac) \(peer.socket) \(state)\n"
+        }.joined()
+    }
+
+    /// `<host:port> <address|unresolved> current|standby last_ack:<seconds ago>|never`.
+    public static func supernodes(_ s: EdgeSnapshot) -> String {
+        s.supernodes.map { sn in
+            let ack = sn.lastAckSecondsAgo.map { "\($0)" } ?? "never"
+            return "\(sn.configured) \(sn.address ?? "unresolved") \(sn.current ? "current" : "standby") last_ack:\(ack)\n"
+        }.joined()
+    }
+
+    /// The log lines 2.8 prints at exit (`print_edge_stats`).
+    public static func exitSummary(_ s: EdgeSnapshot) -> [String] {
+        let c = s.counters
+        return [
+            "Packet stats:",
+            "    TX P2P: \(c.txP2P) pkts",
+            "    RX P2P: \(c.rxP2P) pkts",
+            "    TX Supernode: \(c.txSupernode) pkts (\(c.txSupernodeBroadcast) broadcast)",
+            "    RX Supernode: \(c.rxSupernode) pkts (\(c.rxSupernodeBroadcast) broadcast)",
+            "    dropped: \(s.dropped)",
+        ]
+    }
+}

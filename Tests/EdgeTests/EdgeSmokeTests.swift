@@ -1,6 +1,0 @@
-import Testing
-@testable import Edge
-
-@Test func EdgeModuleLoads() {
-    #expect(Bool(true))
-}

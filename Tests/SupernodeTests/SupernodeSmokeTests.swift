@@ -1,6 +1,0 @@
-import Testing
-@testable import Supernode
-
-@Test func SupernodeModuleLoads() {
-    #expect(Bool(true))
-}
