@@ -214,8 +214,8 @@ public struct MembershipTable: Sendable {
 
     /// In place, so the listener array is not copied.
     mutating func modify(_ group: MulticastGroup, _ body: (inout Entry) -> Void) {
-        guard entries[group] != nil else { return }
-        body(&entries[group, default: Entry()])
+        guard let i = entries.index(forKey: group) else { return }
+        body(&entries.values[i])
     }
 
     mutating func noteDeadline(_ t: Int64) {
