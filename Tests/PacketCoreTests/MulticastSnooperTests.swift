@@ -167,6 +167,27 @@ private func report(_ group: UInt32) -> [UInt8] { McastFrames.igmpFrame(dst: gro
         #expect(sn.nextDeadline == 125 * s / 4)
     }
 
+    @Test func peersV1V2ReportsAreKeptFromTheHostUnlessItIsAQuerier() {
+        var sn = snooper()
+        func delivered(_ f: [UInt8], _ now: Int64) -> Bool { f.withUnsafeBytes { sn.deliversToHost(frame: $0, now: now) } }
+        let v1 = McastFrames.igmpFrame(dst: g1, McastFrames.igmp(type: 0x12, group: g1), routerAlert: false)
+        let mld1 = McastFrames.icmpv6Frame(dst: g6, icmp: McastFrames.mldV1(type: 131, address: g6))
+        let v3 = McastFrames.igmpFrame(dst: 0xE000_0016, McastFrames.igmpV3Report([.init(type: 4, group: .v4(g1))]))
+        let leave = McastFrames.igmpFrame(dst: 0xE000_0002, McastFrames.igmp(type: 0x17, group: g1))
+        let query = McastFrames.igmpFrame(dst: 0xE000_0001, McastFrames.igmp(type: 0x11, code: 100, group: 0))
+        #expect(!delivered(report(g1), 0), "the host would suppress its own v2 report")
+        #expect(!delivered(v1, 0))
+        #expect(!delivered(mld1, 0))
+        #expect(delivered(v3, 0), "v3 reports go to 224.0.0.22 and suppress nothing")
+        #expect(delivered(leave, 0))
+        #expect(delivered(query, 0))
+        #expect(delivered(McastFrames.udp4(to: g1), 0))
+        // Our host queries (it runs a multicast router): it needs every report.
+        observe(&sn, query, .local, 10 * s)
+        #expect(delivered(report(g1), 11 * s))
+        #expect(!delivered(report(g1), 265 * s), "until it has been silent for the other querier present interval")
+    }
+
     @Test func countersAccountCopiesAndBytesSaved() {
         var c = MulticastCounters()
         c.record(.listeners(.v4(g1), count: 1), copiesSent: 1, floodCopies: 5, frameLength: 100)

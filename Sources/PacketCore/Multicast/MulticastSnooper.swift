@@ -43,6 +43,8 @@ public struct MulticastSnooper: Sendable {
     public private(set) var igmpQuerier: Querier
     public private(set) var mldQuerier: Querier
     public var counters = MulticastCounters()
+    /// Until when our own host is known to act as a querier (a multicast router on the host).
+    var localQuerierUntil: Int64 = .min
 
     public init(configuration: MulticastSnooperConfiguration) {
         self.configuration = configuration
@@ -95,6 +97,7 @@ public struct MulticastSnooper: Sendable {
             return sawLeave ? .leave : .report
         case .query(let query):
             counters.queriesSeen &+= 1
+            if listener == .local { localQuerierUntil = now + configuration.timers.otherQuerierPresentInterval }
             observe(query, from: packet.source, now: now)
             return .query
         }
@@ -119,6 +122,18 @@ public struct MulticastSnooper: Sendable {
             timers.queryResponseInterval = max(query.maxResponseNanos, MembershipTimers.millisecond)
             table.timers = timers
         }
+    }
+
+    /// Whether a frame received from a peer should be written to the TAP. Everything is, except an
+    /// IGMPv1/v2 or MLDv1 report while our host is no querier: a host that hears another host's
+    /// v1/v2 report for its group suppresses its own (RFC 2236 3), and then no edge would learn
+    /// that it listens. RFC 4541 2.1.1 forwards reports to router ports only for that reason. The
+    /// report is still learned from (`observe`) and still flooded by the sender.
+    public func deliversToHost(frame: UnsafeRawBufferPointer, now: Int64) -> Bool {
+        guard localQuerierUntil <= now, MulticastClassifier.classify(frame) == .membershipControl,
+              let packet = try? MembershipParser.parse(frame: frame),
+              case .report(_, let version) = packet.message else { return true }
+        return version == .igmpV3 || version == .mldV2
     }
 
     // MARK: Replication
