@@ -107,6 +107,11 @@ private func drain(_ q: inout Querier, _ now: Int64) -> [QuerierAction] {
         #expect(q.querierPresent(now: 264 * s), "any querier keeps memberships fresh, whatever its address")
         #expect(!q.querierPresent(now: 265 * s))
         #expect(q.nextDeadline == nil)
+        // Without an address of its own, 0.0.0.0 (a Linux bridge querier's source) is another querier.
+        var bare = Querier(ownAddress: .v4(0), enabled: false)
+        bare.observeQuery(from: .v4(0), now: 0)
+        #expect(bare.querierPresent(now: 1))
+        #expect(!bare.isQuerier && bare.otherQuerier == nil)
     }
 
     @Test func mldElectionComparesLinkLocalAddresses() {

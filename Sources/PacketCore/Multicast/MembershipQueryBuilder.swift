@@ -62,7 +62,7 @@ public enum MembershipQueryBuilder {
         store16(b, o + 2, 0)
         store32(b, o + 4, group == nil ? 0 : destination)
         if version == .v3 {
-            b[o + 8] = UInt8(clamping: min(7, max(0, robustness)))
+            b[o + 8] = robustness > 7 ? 0 : UInt8(clamping: max(0, robustness))  // QRV 0: above 7 (RFC 3376 4.1.6)
             b[o + 9] = MembershipCodes.encode8(UInt32(clamping: max(0, queryIntervalNanos) / MembershipTimers.second))
             store16(b, o + 10, 0)
         }
@@ -110,7 +110,7 @@ public enum MembershipQueryBuilder {
         store16(b, o + 6, 0)
         storeV6(b, o + 8, group ?? .unspecifiedV6)
         if version == .v2 {
-            b[o + 24] = UInt8(clamping: min(7, max(0, robustness)))
+            b[o + 24] = robustness > 7 ? 0 : UInt8(clamping: max(0, robustness))
             b[o + 25] = MembershipCodes.encode8(UInt32(clamping: max(0, queryIntervalNanos) / MembershipTimers.second))
             store16(b, o + 26, 0)
         }

@@ -149,16 +149,18 @@ public struct MembershipTable: Sendable {
         guard let deadline = earliestDeadline, deadline <= now else { return }
         var earliest: Int64?
         func note(_ t: Int64) { if t > now { earliest = min(earliest ?? t, t) } }
-        for group in entries.keys {
-            modify(group) { entry in
-                let hadListeners = !entry.isEmpty
-                entry.peers.removeAll { $0.expiry <= now }
-                if let m = entry.local, m.expiry <= now { entry.local = nil }
-                if hadListeners && entry.isEmpty { entry.emptySince = now }
-                for m in entry.peers { note(m.expiry) }
-                if let m = entry.local { note(m.expiry) }
-                if entry.overflowUntil > now { note(entry.overflowUntil) }
-            }
+        // By index, mutating the values in place: iterating `keys` would share, and so copy, the storage.
+        var index = entries.startIndex
+        while index != entries.endIndex {
+            let hadListeners = !entries.values[index].isEmpty
+            entries.values[index].peers.removeAll { $0.expiry <= now }
+            if let m = entries.values[index].local, m.expiry <= now { entries.values[index].local = nil }
+            let entry = entries.values[index]
+            if hadListeners && entry.isEmpty { entries.values[index].emptySince = now }
+            for m in entry.peers { note(m.expiry) }
+            if let m = entry.local { note(m.expiry) }
+            if entry.overflowUntil > now { note(entry.overflowUntil) }
+            index = entries.index(after: index)
         }
         earliestDeadline = earliest
     }

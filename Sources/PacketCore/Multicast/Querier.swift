@@ -56,9 +56,12 @@ public struct Querier: Sendable {
 
     /// A query seen on the overlay or from our host, with its IP source.
     public mutating func observeQuery(from source: InetAddress, now: Int64) {
-        guard source != ownAddress, source.isIPv4 == ownAddress.isIPv4 else { return }
+        guard source.isIPv4 == ownAddress.isIPv4 else { return }
+        // A disabled querier has no address of its own, so any source (0.0.0.0 from a Linux bridge
+        // querier too) counts as another querier.
+        guard !enabled || source != ownAddress else { return }
         anyQuerierUntil = max(anyQuerierUntil, now + timers.otherQuerierPresentInterval)
-        guard source < ownAddress else { return }
+        guard enabled, source < ownAddress else { return }
         if let current = otherQuerier, current < source, otherQuerierExpiry > now { return }
         otherQuerier = source
         otherQuerierExpiry = now + timers.otherQuerierPresentInterval
