@@ -87,6 +87,17 @@ private func checkIPv4Frame(_ f: [UInt8], dst: UInt32, igmpLength: Int) {
         }
     }
 
+    @Test func robustnessAboveSevenIsSentAsZero() throws {
+        let f = try build { b throws(MembershipBuildError) in
+            try MembershipQueryBuilder.writeIGMPQuery(group: nil, sourceMAC: mac, sourceIP: ip, maxResponseNanos: mcastSecond,
+                                                      robustness: 9, into: b)
+        }
+        #expect(f[46] == 0)
+        guard case .query(let q) = try parseFrame(f).get().message else { Issue.record("not a query"); return }
+        #expect(q.robustness == nil)
+        #expect(q.version == .igmpV3)
+    }
+
     @Test func builderErrors() {
         var small = [UInt8](repeating: 0, count: 45)
         small.withUnsafeMutableBytes { b in

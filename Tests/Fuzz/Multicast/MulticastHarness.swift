@@ -53,6 +53,9 @@ final class MulticastHarness {
         checkParse(frame)
         let result = snooper.observe(frame: frame, from: sender, now: now)
         if case .dropped(let error) = result { report(error) }
+        if case .notMembership = result, !snooper.deliversToHost(frame: frame, now: now) {
+            fuzzFailure("a frame that is no membership message kept from the host")
+        }
         if snooper.table.groupCount > Self.limits.maxGroups { fuzzFailure("table holds \(snooper.table.groupCount) groups") }
         if op & 0x40 != 0 { checkDecision(frame, snooper: snooper, now: now) }
         if op & 0x80 != 0 { runQueriers(&snooper, now: now) }
