@@ -37,13 +37,16 @@ declare -A captures=(
     [supernode-engine]="a1-null a1-lzo a1-zstd a2-twofish a3-aes a4-chacha20 a5-speck h-a1-header-enc h-a3-header-enc-aes"
     [offload-segmenter]=""
     [offload-coalescer]=""
+    [multicast]=""
 )
 # Targets fed whole sessions (one input per capture) and linked against PacketCore.
 declare -A engine=([supernode-engine]=1)
 # Targets linked against TapDevice's Offload folder (pure Swift, built as module TapOffload) and Offload/.
 declare -A offload=([offload-segmenter]=1 [offload-coalescer]=1)
+# Targets linked against PacketCore's pure Multicast sources, built here as a small module of their own.
+declare -A multicast=([multicast]=1)
 all_targets=(edge-null edge-twofish edge-aes edge-chacha20 edge-speck edge-null-z edge-aes-H supernode compression
-    supernode-engine offload-segmenter offload-coalescer)
+    supernode-engine offload-segmenter offload-coalescer multicast)
 targets=("${@:-${all_targets[@]}}")
 
 swift_flags=(-use-ld=lld -parse-as-library -swift-version 6 -sanitize=fuzzer,address -O -g
@@ -74,6 +77,14 @@ build() {
             -emit-module-path "$bin/lib/TapOffload.swiftmodule" -emit-library -static -o "$offload_lib" \
             $(find "$root/Sources/TapDevice/Offload" -name '*.swift' ! -name 'FrameBatch+*' | sort)) || return 1
     fi
+    local mlib=$bin/lib/libMulticast.a want_multicast=""
+    for t in "${targets[@]}"; do [[ -n ${multicast[$t]:-} ]] && want_multicast=1; done
+    if [[ -n $want_multicast ]] && stale "$mlib" "$lib" "$root/Sources/PacketCore/Multicast" "$here/run.sh"; then
+        echo "building Multicast (fuzzer, address)"
+        (cd "$bin/lib" && swiftc "${swift_flags[@]}" -module-name Multicast -I "$bin/lib" -emit-module \
+            -emit-module-path "$bin/lib/Multicast.swiftmodule" -emit-library -static -o "$mlib" \
+            $(find "$root/Sources/PacketCore/Multicast" -name '*.swift' | sort)) || return 1
+    fi
     local t spm=$bin/spm/release engine_objects=()
     for t in "${targets[@]}"; do
         [[ -n ${engine[$t]:-} ]] || continue
@@ -100,6 +111,13 @@ build() {
                 echo "building $t"
                 swiftc "${swift_flags[@]}" -module-name "Fuzz_${t//-/_}" -I "$bin/lib" \
                     "$here"/Harness/*.swift "$here"/Offload/*.swift "$here/Targets/$t.swift" "$lib" "$offload_lib" \
+                    "${link_flags[@]}" -o "$bin/$t" || return 1
+            fi
+        elif [[ -n ${multicast[$t]:-} ]]; then
+            if stale "$bin/$t" "$mlib" "$lib" "$here/Harness" "$here/Multicast" "$here/Targets/$t.swift"; then
+                echo "building $t"
+                swiftc "${swift_flags[@]}" -module-name "Fuzz_${t//-/_}" -I "$bin/lib" \
+                    "$here"/Harness/*.swift "$here"/Multicast/*.swift "$here/Targets/$t.swift" "$mlib" "$lib" \
                     "${link_flags[@]}" -o "$bin/$t" || return 1
             fi
         elif stale "$bin/$t" "$lib" "$here/Harness" "$here/Targets/$t.swift"; then
