@@ -55,7 +55,9 @@ for t in iperf3 ping python3 bridge; do
 done
 # A release build in progress (or binaries not there yet): wait for it, polling every 30 s, 10 min at most.
 for _ in $(seq 1 20); do
-    if pgrep -f 'swift-build .*-c release' >/dev/null || ! [ -x "$BIN/edge" ] || ! [ -x "$BIN/supernode" ]; then
+    # (a release build into this repository's .build, not one with its own --scratch-path)
+    if pgrep -af 'swift-build .*-c release' | grep -v -- '--scratch-path' | grep -q . \
+        || ! [ -x "$BIN/edge" ] || ! [ -x "$BIN/supernode" ]; then
         echo "waiting for the release build / binaries in $BIN ..."; sleep 30
     else
         break
