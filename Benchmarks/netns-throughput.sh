@@ -109,7 +109,9 @@ iperf() {
     local cns=$1 sns=$2 ip=$3 out=$4; shift 4
     ip netns exec "$sns" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
     local spid=$!; pids+=("$spid")
-    sleep 0.4
+    for _ in $(seq 1 30); do   # until the server listens (bounded: 3 s)
+        nsx "$sns" ss -Hltn 'sport = :5201' 2>/dev/null | grep -q . && break; sleep 0.1
+    done
     timeout $((SECONDS_PER_RUN + 20)) ip netns exec "$cns" iperf3 -c "$ip" -p 5201 -t "$SECONDS_PER_RUN" \
         --connect-timeout 3000 -J "$@" >"$out" 2>/dev/null
     for _ in $(seq 1 30); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
