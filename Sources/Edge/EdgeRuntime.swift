@@ -56,15 +56,32 @@ final class EdgeRuntime: EdgeHost {
     /// Batches drained per readiness before the other descriptors get their turn.
     static let batchesPerWakeup = 4
 
+    // Workers on threads of their own (`--workers N`, N > 1); see EdgeRuntime+Workers.swift.
+    var workerSetups: [EdgeWorker.Setup] = []
+    var workerThreads: [EdgeWorkerThread] = []
+    var workerReports: [QueuedControlChannel.Report] = []
+    let routingBoard = EdgeRoutingBoard(EdgeRoutingTable())
+    let workerChannel: QueuedControlChannel
+
     init(config: EdgeConfiguration, logger: Logger) throws(EdgeStartupError) {
         self.config = config
         self.logger = logger
         mac = config.mac ?? MACAddress.randomLocallyAdministered()
         do { loop = try EventLoop() } catch { throw EdgeStartupError("cannot create the event loop: \(error)") }
+        let waker = loop.waker
+        workerChannel = QueuedControlChannel { waker.wake() }
+        workerReports.reserveCapacity(workerChannel.capacity)
 
         // Sockets (spec 5.2 step 4).
         do {
-            mainSocket = try UDPSocket(bindingTo: PeerSocket(ipv4: 0, port: config.localPort))
+            if config.effectiveWorkers > 1 {
+                // Every worker's socket shares the port; the kernel keeps each peer on one of them.
+                mainSocket = try UDPSocket(family: .ipv4)
+                try mainSocket.setReusePort(true)
+                try mainSocket.bind(to: SocketAddress(ipv4: 0, port: config.localPort))
+            } else {
+                mainSocket = try UDPSocket(bindingTo: PeerSocket(ipv4: 0, port: config.localPort))
+            }
         } catch {
             throw EdgeStartupError("cannot open the UDP socket on port \(config.localPort): \(error)")
         }
@@ -122,8 +139,11 @@ final class EdgeRuntime: EdgeHost {
                             datagrams: datagramSink, frames: frameSink, host: self, logger: logger,
                             verbosity: ProcessLog.verbosity.load(ordering: .relaxed))
         engine.onVerbosityChange = { ProcessLog.verbosity.store($0, ordering: .relaxed) }
-        let waker = loop.waker
         resolver = SupernodeResolver { waker.wake() }
+        let board = routingBoard
+        board.publish(engine.control.routing)
+        engine.control.onPublish = { board.publish($0) }
+        try prepareWorkers(count: config.effectiveWorkers, engineConfiguration: engineConfig)
 
         // Routes (step 6).
         if !config.routes.isEmpty, let tapInterface {
@@ -363,6 +383,10 @@ final class EdgeRuntime: EdgeHost {
             return 1
         }
         if daemonised { signal(SIGHUP, SIG_IGN) }
+        guard startWorkers() else {
+            stopWorkers()
+            return 1
+        }
         engine.start()
         flushDatagrams()
         while !loop.waker.isStopRequested {
@@ -374,6 +398,7 @@ final class EdgeRuntime: EdgeHost {
                 return 1
             }
             for answer in resolver.drain() { engine.supernodeResolved(index: answer.index, address: answer.address) }
+            deliverWorkerReports()
             engine.tick()
             flushDatagrams()
             flushFrames()
@@ -383,6 +408,7 @@ final class EdgeRuntime: EdgeHost {
     }
 
     func shutdown() {
+        stopWorkers()
         flushDatagrams()
         flushFrames()
         for line in engine.exitSummary { logger.notice("\(line)") }

@@ -45,6 +45,11 @@ public enum OptionValues {
         UInt16(try integer(text, in: 1...65535))
     }
 
+    /// A number of data-plane threads.
+    public static func workers(_ text: String) throws(OptionValueError) -> Int {
+        try integer(text, in: 1...64)
+    }
+
     /// A numeric user or group id; (uid_t)-1 is excluded because setuid treats it as "unchanged".
     public static func accountID(_ text: String) throws(OptionValueError) -> UInt32 {
         UInt32(try integer(text, in: 0...Int(UInt32.max - 1)))

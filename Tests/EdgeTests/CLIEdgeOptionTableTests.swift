@@ -46,7 +46,7 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
         }
         #expect(longs == [
             "community": "c", "euid": "u", "egid": "g", "tun-device": "d", "supernode-list": "l",
-            "verbose": "v", "help": "h", "version": "version", "pidfile": "pidfile", "no-offload": "no-offload",
+            "verbose": "v", "help": "h", "version": "version", "pidfile": "pidfile", "no-offload": "no-offload", "workers": "workers",
         ])
         #expect(table.spec(key: "no-offload")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "version")?.argument == OptionSpec.Argument.none)

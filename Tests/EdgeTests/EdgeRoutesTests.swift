@@ -62,6 +62,8 @@ struct EdgeTapReopenTests {
             config.tapName = "n2nr\(getpid() % 100_000)\(Int.random(in: 0..<1000))"
             config.tapAddress = TapAddress(mode: .static, ipv4: 0xC000_0201)  // 192.0.2.1/24
             config.managementPort = 0
+            // One queue: the second half closes the runtime's only queue to make the interface go.
+            config.workers = 1
             config.routes = [EdgeRoute(network: 0xC633_6400, prefixLength: 24, gateway: 0xC000_02FE)]
             let route = IPv4Route(destination: 0xC633_6400, prefixLength: 24, gateway: 0xC000_02FE)
             let runtime = try EdgeRuntime(config: config, logger: Logger(label: "test"))

@@ -17,7 +17,7 @@ struct EdgeCommand: ParsableCommand {
                  [-s <netmask>] [-u <uid> -g <gid>] [-f] [-T <tos>] [-n <cidr:gateway>] [-m <MAC address>]
                  -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
                  [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
-                 [--pidfile <file>] [--no-offload] [-h]
+                 [--pidfile <file>] [--no-offload] [--workers <n>] [-h]
             """,
         discussion: """
             A first argument that does not start with '-' names a configuration file: one option per \
@@ -100,6 +100,13 @@ struct EdgeCommand: ParsableCommand {
 
     @Flag(name: .customShort("f"), help: "Stay in the foreground instead of becoming a daemon.")
     var foreground = false
+
+    @Option(
+        name: .customLong("workers"), parsing: .unconditional,
+        help: ArgumentHelp("Data-plane threads, one TAP queue and UDP socket each (default: online CPUs, at most 8; 1 = one thread for everything).",
+                           valueName: "n"),
+        transform: { try OptionValues.workers($0) })
+    var workers: Int?
 
     @Flag(name: .customLong("no-offload"),
           help: "Exchange plain frames with the TAP (no checksum and segmentation offloads, no coalescing).")

@@ -154,6 +154,7 @@ public enum EdgeCommandLine {
         config.foreground = command.foreground
         config.pidFile = command.pidFile
         config.offload = !command.noOffload
+        if let v = command.workers { config.workers = v }
         config.verbosity = Verbosity.default + command.verbose
     }
 

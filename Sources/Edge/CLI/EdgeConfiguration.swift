@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import N2NWire
 import LinuxSystem
 import PacketCore
@@ -57,6 +60,14 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var pidFile: String?
     /// false with `--no-offload`: plain frames on the TAP (no virtio-net header).
     public var offload = true
+    /// `--workers`: data-plane threads (the DHCP mode keeps one: workers read the address once).
+    public var workers = EdgeConfiguration.defaultWorkers
+
+    /// In DHCP mode the address can change under the workers, so one thread serves.
+    public var effectiveWorkers: Int { tapAddress?.mode == .dhcp ? 1 : workers }
+
+    /// Online CPUs, at most 8.
+    public static var defaultWorkers: Int { max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))) }
     /// 2 + number of `-v`.
     public var verbosity = Verbosity.default
 
@@ -138,6 +149,7 @@ public struct EdgeConfiguration: Sendable, Hashable {
         add("foreground", foreground ? "yes" : "no (daemon)")
         add("pid file", pidFile ?? "none")
         add("TAP offloads", offload ? "on" : "off")
+        add("workers", String(workers))
         add("verbosity", String(verbosity))
         return lines.joined(separator: "\n")
     }

@@ -21,7 +21,7 @@ USAGE: edge <config file> [options]
             [-s <netmask>] [-u <uid> -g <gid>] [-f] [-T <tos>] [-n <cidr:gateway>] [-m <MAC address>]
             -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
             [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
-            [--pidfile <file>] [--no-offload] [-h]
+            [--pidfile <file>] [--no-offload] [--workers <n>] [-h]
 
 OPTIONS:
   -d, --tun-device <tun device>
@@ -43,6 +43,9 @@ OPTIONS:
                           user n2n, else nobody).
   -g, --egid <gid>        Numeric group id to switch to after start-up.
   -f                      Stay in the foreground instead of becoming a daemon.
+  --workers <n>           Data-plane threads, one TAP queue and UDP socket each
+                          (default: online CPUs, at most 8; 1 = one thread for
+                          everything).
   --no-offload            Exchange plain frames with the TAP (no checksum and
                           segmentation offloads, no coalescing).
   --pidfile <file>        Write the process id to this file once running
