@@ -4,7 +4,8 @@
 #   Tests/Fuzz/run.sh [seconds-per-target] [target ...]
 #
 # Builds N2NWire once with -sanitize=fuzzer,address into Tests/Fuzz/bin/lib (and, for supernode-engine,
-# PacketCore with its dependencies through SwiftPM into Tests/Fuzz/bin/spm), then every target into
+# PacketCore with its dependencies through SwiftPM into Tests/Fuzz/bin/spm; for multicast, the pure
+# Sources/PacketCore/Multicast files as a module of their own into Tests/Fuzz/bin/lib), then every target into
 # Tests/Fuzz/bin/<target>; seeds each corpus in a temporary directory (valid datagrams the target
 # generates with FramePipeline, plus the UDP payloads of the matching n2n 2.8 captures); runs each
 # target for the given time (default 6 s). Prints one line per target and `fuzz: N passed, N failed`;
