@@ -112,6 +112,15 @@ peer_is_p2p() {  # peer_is_p2p AT PEER: the edge's management port lists PEER's 
 
 peer_not_p2p() { ! peer_is_p2p "$@"; }
 
+# wait_ready FILE... : until every receiver printed "ready" (joined and listening), at most 10 s;
+# a fixed sleep lost the first datagrams when a loaded machine started python slowly.
+wait_ready() {
+    local f i
+    for f in "$@"; do
+        for ((i = 0; i < 100; i++)); do grep -q '^ready' "$f" 2>/dev/null && break; sleep 0.1; done
+    done
+}
+
 # multicast_count SENDER RECEIVER... : prints the datagram count each receiver got (5 sent)
 multicast_counts() {
     local sender=$1; shift
@@ -119,7 +128,7 @@ multicast_counts() {
     for r in "$@"; do
         nsx "$(edge_ns "$r")" $TOOL mcast-recv 239.1.1.1 5001 "$OVER.$r" 4 >"$work/mc$r.out" 2>&1 &
     done
-    sleep 0.6
+    for r in "$@"; do wait_ready "$work/mc$r.out"; done
     nsx "$(edge_ns "$sender")" $TOOL mcast-send 239.1.1.1 5001 "$OVER.$sender" 5 0.1
     wait_jobs_quiet
     for r in "$@"; do out+=("$(tail -n 1 "$work/mc$r.out")"); done
@@ -132,7 +141,7 @@ broadcast_counts() {
     for r in "$@"; do
         nsx "$(edge_ns "$r")" $TOOL bcast-recv 5002 4 >"$work/bc$r.out" 2>&1 &
     done
-    sleep 0.6
+    for r in "$@"; do wait_ready "$work/bc$r.out"; done
     nsx "$(edge_ns "$sender")" $TOOL bcast-send "$OVER.255" 5002 5 0.1
     wait_jobs_quiet
     for r in "$@"; do out+=("$(tail -n 1 "$work/bc$r.out")"); done

@@ -84,7 +84,8 @@ scenario_transforms() {
     local opts
     printf 'demo\n' >"$work/communities.list"
     for opts in "-A1" "-k s3cret -A2" "-k s3cret -A3" "-k s3cret -A4" "-k s3cret -A5" \
-                "-A1 -z1" "-k s3cret -A5 -z2" "-A1 -H" "-k s3cret -A3 -H -z1"; do
+                "-A1 -z1" "-k s3cret -A5 -z2" "-A1 -H" "-k s3cret -A3 -H -z1" \
+                "-A1 --workers 1" "-k s3cret -A4 --no-offload" "-k s3cret -A3 --workers 1 --no-offload"; do
         want "transform $opts" || continue
         log "scenario: transform $opts"
         if [[ "$opts" == *-H* ]]; then start_supernode -c "$work/communities.list"; else start_supernode; fi
@@ -171,6 +172,36 @@ scenario_garbage() {
     stop_all
 }
 
+# A bulk TCP transfer arrives intact (sha256) through the TAP offloads, the workers, a small MTU
+# and the supernode (issue 7 item 6). Bounded: each transfer times out after 120 s.
+bulk_transfer() {  # bulk_transfer FROM TO
+    local from=$1 to=$2 got
+    rm -f "$work/bulk.recv"
+    nsx "$(edge_ns "$to")" timeout 120 socat -u TCP-LISTEN:5301,reuseaddr OPEN:"$work/bulk.recv",creat,trunc &
+    local server=$!
+    sleep 0.5
+    nsx "$(edge_ns "$from")" timeout 120 socat -u OPEN:"$work/bulk.send" TCP:"$OVER.$to":5301,retry=20,interval=0.2
+    wait "$server"
+    got=$(sha256sum <"$work/bulk.recv" | cut -d' ' -f1)
+    [ "$got" = "$BULK_SHA" ]
+}
+
+scenario_bulk() {
+    head -c $((200 * 1024 * 1024)) /dev/urandom >"$work/bulk.send"
+    BULK_SHA=$(sha256sum <"$work/bulk.send" | cut -d' ' -f1)
+    local opts
+    for opts in "-A1" "-A1 --workers 1" "-k s3cret -A3 -M 1200" "-k s3cret -A4 -S"; do
+        log "scenario: 200 MB TCP transfer [$opts]"
+        start_supernode
+        # shellcheck disable=SC2086
+        for n in 1 2; do start_edge $n demo $opts; done
+        wait_ping 1 2 10 >/dev/null
+        check "bulk [$opts]: 200 MB e1 -> e2 arrives intact (sha256)" bulk_transfer 1 2
+        stop_all
+    done
+    rm -f "$work/bulk.send" "$work/bulk.recv"
+}
+
 # --- main -------------------------------------------------------------------------------------
 
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
@@ -179,7 +210,7 @@ fi
 [ -x "$BIN/edge" ] && [ -x "$BIN/supernode" ] || { echo "missing binaries in $BIN"; echo "0 passed, 1 failed"; exit 1; }
 
 setup_topology
-for s in basic no_multicast via_supernode transforms restarts communities garbage; do
+for s in basic no_multicast via_supernode transforms restarts communities garbage bulk; do
     if [ "$s" = transforms ] || want "$s"; then "scenario_$s"; fi
 done
 echo "integration: $passed passed, $failed failed"
