@@ -45,6 +45,8 @@ final class EdgeRuntime: EdgeHost {
     /// Frames to and from the TAP queue, cut and merged when offloads are on.
     let tapPort: TapFramePort
     var frameSink: TapFrameSink!
+    /// Worker 0's I/O, on this thread.
+    var pump: DataPlanePump!
     let managementBuffer: UnsafeMutableRawBufferPointer
     let sizes: BatchSizes
     var resolver: SupernodeResolver!
@@ -52,9 +54,6 @@ final class EdgeRuntime: EdgeHost {
     var routes: EdgeRoutes?
     var stopping = false
     var joinFailureLogged = false
-
-    /// Batches drained per readiness before the other descriptors get their turn.
-    static let batchesPerWakeup = 4
 
     // Workers on threads of their own (`--workers N`, N > 1); see EdgeRuntime+Workers.swift.
     var workerSetups: [EdgeWorker.Setup] = []
@@ -134,11 +133,12 @@ final class EdgeRuntime: EdgeHost {
         engineConfig.dropMulticast = !config.acceptMulticast
         engineConfig.allowRouting = config.allowRouting
         engineConfig.tapIPv4 = currentTapAddress()
-        frameSink = TapFrameSink(port: tapPort, runtime: self)
+        frameSink = TapFrameSink(port: tapPort) { [unowned self] in self.tap }
         engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,
                             datagrams: datagramSink, frames: frameSink, host: self, logger: logger,
                             verbosity: ProcessLog.verbosity.load(ordering: .relaxed))
         engine.onVerbosityChange = { ProcessLog.verbosity.store($0, ordering: .relaxed) }
+        pump = DataPlanePump(plane: engine.worker, port: tapPort, sink: datagramSink, receiveBatch: receiveBatch, logger: logger)
         resolver = SupernodeResolver { waker.wake() }
         let board = routingBoard
         board.publish(engine.control.routing)
@@ -288,37 +288,10 @@ final class EdgeRuntime: EdgeHost {
 
     func drainTap() {
         guard let tap else { return }
-        let engine = self.engine!
-        for _ in 0..<EdgeRuntime.batchesPerWakeup {
-            let n: Int
-            do { n = try tapPort.read(from: tap) { engine.handleFrame($0) } } catch {
-                tapFailed(error)
-                return
-            }
-            flushDatagrams()
-            if n < tapPort.readCapacity { break }
-        }
+        if let error = pump.drainTap(tap) { tapFailed(error) }
     }
 
-    func drain(_ socket: UDPSocket) {
-        for _ in 0..<EdgeRuntime.batchesPerWakeup {
-            let n: Int
-            do { n = try socket.receive(into: receiveBatch) } catch {
-                logger.error("receive failed: \(error)")
-                return
-            }
-            for i in 0..<n {
-                guard !receiveBatch.isTruncated(i), let peer = receiveBatch.peer(i) else {
-                    engine.countDrop(.oversize)
-                    continue
-                }
-                engine.handleDatagram(receiveBatch[i], from: peer)
-            }
-            flushDatagrams()
-            flushFrames()
-            if n < receiveBatch.capacity { break }
-        }
-    }
+    func drain(_ socket: UDPSocket) { pump.drain(socket, tap: tap) }
 
     func drainManagement() {
         for _ in 0..<16 {
@@ -341,14 +314,9 @@ final class EdgeRuntime: EdgeHost {
 
     // MARK: - Sinks and host
 
-    func flushDatagrams() {
-        datagramSink.flush()
-        if let failure = datagramSink.takeFailure() { logger.error("send failed: \(failure)") }
-    }
+    func flushDatagrams() { pump.flushDatagrams() }
 
-    func flushFrames() {
-        do { try tapPort.flush(to: tap) } catch { logger.error("TAP write failed: \(error)") }
-    }
+    func flushFrames() { pump.flushFrames(to: tap) }
 
     func joinDiscoveryGroup() -> Bool {
         guard let discoverySocket else { return false }

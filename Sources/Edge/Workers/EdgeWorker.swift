@@ -22,7 +22,8 @@ final class EdgeWorker {
     let sink: BatchedDatagramSink
     let receiveBatch: DatagramBatch
     let plane: EdgeDataPlane
-    let frames: WorkerFrameSink
+    let frames: TapFrameSink
+    let pump: DataPlanePump
     let published: Mutex<EdgeStatistics>
     let logger: Logger
 
@@ -60,7 +61,8 @@ final class EdgeWorker {
         let pipeline = FramePipeline(community: setup.configuration.community, transform: transform,
                                      compression: setup.compression, headerEncryption: setup.headerEncryption,
                                      random: random, frameCapacity: sizes.frameCapacity)
-        frames = WorkerFrameSink(port: port, queue: queue)
+        let queue = setup.queue
+        frames = TapFrameSink(port: port) { queue }
         let board = setup.board
         var held = board.current(comparedWith: EdgeRoutingTable())
         plane = EdgeDataPlane(configuration: setup.configuration, pipeline: pipeline, clock: SystemClock(), random: random,
@@ -70,6 +72,8 @@ final class EdgeWorker {
                                   return held
                               }, logger: setup.logger)
         published = Mutex(EdgeStatistics())
+        pump = DataPlanePump(plane: plane, port: port, sink: sink, receiveBatch: receiveBatch,
+                             logger: setup.logger)
     }
 
     /// Serves until the loop is stopped.
@@ -98,59 +102,10 @@ final class EdgeWorker {
     }
 
     func drainTap() {
-        let plane = self.plane
-        for _ in 0..<4 {
-            let n: Int
-            do { n = try port.read(from: queue) { plane.handleFrame($0) } } catch {
-                logger.error("worker \(index): TAP read failed: \(error)")
-                return
-            }
-            flushDatagrams()
-            if n < port.readCapacity { break }
-        }
+        if let error = pump.drainTap(queue) { logger.error("worker \(index): TAP read failed: \(error)") }
     }
 
-    func drainSocket() {
-        for _ in 0..<4 {
-            let n: Int
-            do { n = try socket.receive(into: receiveBatch) } catch {
-                logger.error("worker \(index): receive failed: \(error)")
-                return
-            }
-            for i in 0..<n {
-                guard !receiveBatch.isTruncated(i), let peer = receiveBatch.peer(i) else {
-                    plane.countDrop(.oversize)
-                    continue
-                }
-                plane.handleDatagram(receiveBatch[i], from: peer)
-            }
-            flushDatagrams()
-            do { try port.flush(to: queue) } catch { logger.error("worker \(index): TAP write failed: \(error)") }
-            if n < receiveBatch.capacity { break }
-        }
-    }
-
-    func flushDatagrams() {
-        sink.flush()
-        if let failure = sink.takeFailure() { logger.error("worker \(index): send failed: \(failure)") }
-    }
-}
-
-/// A worker's `FrameSink`: its own port and queue.
-final class WorkerFrameSink: FrameSink {
-    let port: TapFramePort
-    let queue: TapQueue
-
-    init(port: TapFramePort, queue: TapQueue) {
-        self.port = port
-        self.queue = queue
-    }
-
-    var frameCapacity: Int { port.frameCapacity }
-
-    func writeFrame(_ fill: (UnsafeMutableRawBufferPointer) -> Int) {
-        try? port.writeFrame(to: queue, fill)
-    }
+    func drainSocket() { pump.drain(socket, tap: queue) }
 }
 
 /// A started worker thread, as the control thread sees it.
