@@ -48,8 +48,11 @@ import LinuxSystem
         // Encrypted traffic other than a registration is refused while plain edges hold it.
         #expect(h.receive(cipher.sealed(F.queryPeer(from: F.macA, for: F.macA), stamp: h.stamp()), from: F.sockA).isEmpty)
         #expect(h.engine.statistics[.encryptedInPlainCommunity] == 1)
-        // An encrypted registration takes over and evicts the plain edge.
-        #expect(h.receive(cipher.sealed(F.registerSuper(F.macB), stamp: h.stamp()), from: F.sockB).count == 1)
+        // An encrypted registration takes over and evicts the plain edge, once it has been quiet
+        // for 45 s (issue 10 item 6: before, at once).
+        #expect(h.receive(cipher.sealed(F.registerSuper(F.macB), stamp: h.stamp()), from: F.sockB).isEmpty)
+        h.advance(seconds: 45)
+        #expect(h.receive(cipher.sealed(F.registerSuper(F.macB), stamp: h.stamp(random: 7)), from: F.sockB).count == 1)
         #expect(h.engine.communities[F.community]?.headerMode == .encrypted)
         #expect(h.engine.communities[F.community]?.edges.keys.sorted() == [F.macB])
         #expect(h.engine.edgeCount == 1)

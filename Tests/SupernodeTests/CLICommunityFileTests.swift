@@ -50,19 +50,28 @@ private func names(_ text: String) -> [String] {
     }
 
     @Test func emptyFileLocksToNothing() throws {
-        let loaded = CommunityFile.loadForSupernode("x") { _ throws(FileReadError) in [] }
-        #expect(loaded.communities == [])
-        #expect(loaded.warning == nil)
+        let loaded = try CommunityFile.loadForSupernode("x") { _ throws(FileReadError) in [] }
+        #expect(loaded == [])
     }
 
-    @Test func unreadableFileRunsUnlockedWithAWarning() {
-        let loaded = CommunityFile.loadForSupernode("/nonexistent/swift-n2n-communities")
-        #expect(loaded.communities == nil)
-        #expect(loaded.warning
-            == "community file (-c): cannot read '/nonexistent/swift-n2n-communities': No such file or directory; running unlocked, any community may register")
+    /// 2.8 ran unlocked when the file could not be read; now it is a start-up error (issue 10 item 11).
+    @Test func unreadableFileIsAnError() {
+        #expect(throws: FileReadError(path: "/nonexistent/swift-n2n-communities", errno: ENOENT)) {
+            try CommunityFile.loadForSupernode("/nonexistent/swift-n2n-communities")
+        }
         #expect(throws: FileReadError(path: "/nonexistent/swift-n2n-communities", errno: ENOENT)) {
             try CommunityFile.load("/nonexistent/swift-n2n-communities")
         }
+    }
+
+    @Test func failedReloadKeepsTheOldList() {
+        let old = [Community("mynet")]
+        let failed = CommunityFile.reload("/nonexistent/swift-n2n-communities", keeping: old)
+        #expect(failed.communities == old)
+        #expect(failed.warning?.contains("keeping the 1 communities") == true)
+        let ok = CommunityFile.reload("x", keeping: old) { _ throws(FileReadError) in Array("a\nb\n".utf8) }
+        #expect(ok.communities.map(\.name) == ["a", "b"])
+        #expect(ok.warning == nil)
     }
 
     @Test func readsARealFile() throws {
@@ -73,8 +82,8 @@ private func names(_ text: String) -> [String] {
         let text = "bench\n# comment\nmynet\r\n"
         _ = text.withCString { write(fd, $0, strlen($0)) }
         close(fd)
-        let loaded = CommunityFile.loadForSupernode(path)
-        #expect(loaded.communities?.map(\.name) == ["bench", "mynet"])
-        #expect(loaded.communities?.first == Community("bench"))
+        let loaded = try CommunityFile.loadForSupernode(path)
+        #expect(loaded.map(\.name) == ["bench", "mynet"])
+        #expect(loaded.first == Community("bench"))
     }
 }

@@ -92,6 +92,18 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     case txEncodeFailed
     /// Nothing resolved yet to relay through.
     case noSupernode
+    // Hardening (issue 10); appended so existing raw values stay.
+    /// Supernode: a PACKET/REGISTER already marked FROM_SUPERNODE (no 2.x supernode sends to another:
+    /// relaying it again is how two supernodes are made to loop).
+    case relayLoop
+    /// Supernode: a registration over the per-socket MAC quota, the per-community edge quota, or the
+    /// per-address quota of new communities.
+    case quotaExceeded
+    /// Supernode: a NAK not sent because its rate limit was reached (the REGISTER_SUPER is also
+    /// counted as `community_not_allowed`).
+    case nakRateLimited
+    /// Edge: a direct packet moving a known peer to another socket while its current socket is live.
+    case peerMoveRefused
 
     /// The stable counter name.
     public var name: String {
@@ -138,6 +150,10 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .txRouted: "tx_routed"
         case .txEncodeFailed: "tx_encode_failed"
         case .noSupernode: "no_supernode"
+        case .relayLoop: "relay_loop"
+        case .quotaExceeded: "quota_exceeded"
+        case .nakRateLimited: "nak_rate_limited"
+        case .peerMoveRefused: "peer_move_refused"
         }
     }
 

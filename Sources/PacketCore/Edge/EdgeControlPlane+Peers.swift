@@ -10,7 +10,16 @@ import N2NWire
 //   vanished or moved costs ~7 s instead of 10); the entry never outlives the 10 s of 2.8.
 // - A pending peer heard of via the supernode is re-registered (at most every 2 s) instead of only
 //   at creation (item 25), and pending entries without an address get one this way.
+// - A known peer's socket moves only on evidence a stranger cannot forge (issue 10 item 3): a
+//   direct packet from another socket is ignored while the current socket has been heard in the
+//   last `peerMoveQuiet` (a real NAT rebinding silences the old socket), and the supernode's
+//   PEER_INFO moves it at once. Before, one REGISTER claiming the peer's MAC from a third host made
+//   us send that host the cookie, accept its echo and send it the peer's traffic.
 extension EdgeControlPlane {
+    /// How long a known peer's socket must have been quiet before a direct packet from another
+    /// socket may move it: the keep-alive probe interval, so a rebinding peer is followed in ~5 s.
+    static let peerMoveQuiet: Int64 = EdgeTimers.p2pProbeAfter
+
     /// The cookie of our REGISTERs to `mac`: stable per peer, unpredictable without the key.
     func peerCookie(_ mac: MACAddress) -> UInt32 {
         var h = Hasher()
@@ -84,15 +93,22 @@ extension EdgeControlPlane {
             registerWithNewPeer(mac, sock: sock, viaSupernode: viaSupernode, now: now)
             return
         }
-        if !viaSupernode {
+        let sameSocket = known.values[index].sock == sock
+        if !viaSupernode && sameSocket {
+            // Only the peer's own socket keeps the direct path fresh (a stranger's packets must not).
             known.values[index].lastP2P = now
             routesAged = true
         }
         guard now - known.values[index].lastSeen >= EdgeTimers.sockCheckSpacing else { return }
         if sock.address.isUnspecified || mac.isBroadcast { return }
-        if known.values[index].sock == sock {
+        if sameSocket {
             known.values[index].lastSeen = now
         } else if !viaSupernode {
+            guard now - known.values[index].lastP2P >= Self.peerMoveQuiet else {
+                statistics.countDrop(.peerMoveRefused)
+                logger.debug("peer \(mac) at \(known.values[index].sock) is live; ignoring \(sock)")
+                return
+            }
             logger.notice("peer \(mac) changed socket \(known.values[index].sock) -> \(sock)")
             known.remove(at: index)
             routesChanged = true
@@ -137,6 +153,14 @@ extension EdgeControlPlane {
             return
         }
         guard let index = pending.index(forKey: info.mac) else {
+            // The supernode's word moves a known peer at once (a NAT rebinding it has seen).
+            if let k = known.index(forKey: info.mac), known.values[k].sock != info.sock {
+                logger.notice("PEER_INFO: peer \(info.mac) moved \(known.values[k].sock) -> \(info.sock)")
+                known.remove(at: k)
+                routesChanged = true
+                registerWithNewPeer(info.mac, sock: info.sock, viaSupernode: false, now: now)
+                return
+            }
             logger.debug("PEER_INFO for \(info.mac), which is not pending")
             return
         }

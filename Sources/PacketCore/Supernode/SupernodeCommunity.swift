@@ -24,6 +24,9 @@ public struct SupernodeEdge: Sendable, Equatable {
     public var socket: PeerSocket
     /// Monotonic nanoseconds of the last REGISTER_SUPER.
     public var lastSeen: Int64
+    /// Monotonic nanoseconds of the last datagram admitted from `socket` (REGISTER_SUPER or a relayed
+    /// message): how long the socket has been quiet when another address claims the MAC.
+    public var lastHeard: Int64
     /// The header stamps accepted from this edge (header-encrypted communities only).
     public var replay: ReplayGuard
     /// Broadcast fan-out budget (token bucket, spec 10.3 item 23).
@@ -35,6 +38,7 @@ public struct SupernodeEdge: Sendable, Equatable {
     init(socket: PeerSocket, now: Int64, headerNow: UInt64, burst: Double) {
         self.socket = socket
         lastSeen = now
+        lastHeard = now
         replay = ReplayGuard(now: headerNow)
         broadcastTokens = burst
         broadcastRefill = now
@@ -53,6 +57,8 @@ public final class SupernodeCommunity {
     /// Present for whitelisted communities when header encryption is available.
     let cipher: (any SupernodeHeaderCipher)?
     public internal(set) var edges: [MACAddress: SupernodeEdge] = [:]
+    /// Open mode: the address whose REGISTER_SUPER created it (quota of communities per address).
+    var creator: IPAddress?
     /// Encrypted datagrams since the last re-sort of the trial-decryption order (spec 6.4).
     var encryptedPackets: UInt64 = 0
 

@@ -13,7 +13,10 @@ import N2NWire
 ///   (verified) one makes it *encrypted*;
 /// * while *encrypted*, plain packets naming it are dropped (no downgrade), as in 2.8;
 /// * while *plain*, encrypted packets other than REGISTER_SUPER are dropped; an encrypted
-///   REGISTER_SUPER upgrades it to *encrypted* and evicts the plain edges (header encryption wins);
+///   REGISTER_SUPER upgrades it to *encrypted* and evicts the plain edges, but only once no plain
+///   edge has been heard for `headerModeSwitchQuiet` seconds: the `-H` key is derived from the
+///   community name, so knowing the name must not be enough to evict live plain edges (issue 10
+///   item 6; docs/security.md);
 /// * when a purge leaves it without edges it returns to *unknown*.
 /// Nothing changes on the wire. Dynamically created communities are plain for ever (no keys).
 ///
@@ -47,6 +50,15 @@ public final class SupernodeEngine {
     /// Monotonic nanoseconds of the next purge and the next re-sort of the trial order.
     private var nextPurge: Int64
     private var nextSort: Int64
+    /// Per-socket, per-address counts behind the quotas (issue 10 item 5).
+    private var quotas = SupernodeQuotas()
+    /// Refused registrations and relay loops are logged through these (issue 10 item 8).
+    private var refusalLog: RateLimitedLog
+    private var loopLog: RateLimitedLog
+    private var naks: NakLimiter
+    /// Sockets a broadcast already went to: one copy per socket however many MACs it registered
+    /// (issue 10 item 2). Kept between packets so the fan-out does not allocate.
+    private var fanOutSeen = Set<PeerSocket>(minimumCapacity: 256)
 
     /// - Parameters:
     ///   - headerCipherFactory: builds header keys for whitelisted communities; nil = no `-H` support.
@@ -64,6 +76,9 @@ public final class SupernodeEngine {
         startNanoseconds = now
         nextPurge = now + options.purgeInterval * Self.second
         nextSort = now + options.sortInterval * Self.second
+        refusalLog = RateLimitedLog(burst: options.refusalLogBurst, summaryInterval: 60 * Self.second, now: now)
+        loopLog = RateLimitedLog(burst: options.refusalLogBurst, summaryInterval: 60 * Self.second, now: now)
+        naks = NakLimiter(rate: options.nakRate, spacing: options.nakSpacing * Self.second, capacity: 4096, now: now)
         // Room for the largest input plus the sock a relay inserts (IPv6 at most).
         scratch = .allocate(byteCount: max(options.maxDatagramSize, 64) + 64, alignment: 16)
         scratch.initializeMemory(as: UInt8.self, repeating: 0)
@@ -125,14 +140,24 @@ public final class SupernodeEngine {
     }
 
     /// A locked supernode refuses a community it does not list: a REGISTER_SUPER_NAK (which 2.x edges
-    /// ignore and ours log), counted in `reg_nak` and as a drop, and logged.
+    /// ignore and ours log), counted in `reg_nak` and as a drop, and logged. Both the NAK and the log
+    /// line are rate-limited, so a scanner gets little and the log stays small (issue 10 item 8).
     private func refuse(_ header: CommonHeader, _ m: RegisterSuper, _ source: PeerSocket, _ now: Int64) {
+        if refusalLog.admit(now: now) {
+            logger.notice("refused REGISTER_SUPER from \(m.edgeMac) at \(source): community \(header.community.name) is not listed")
+        }
+        drop(.communityNotAllowed, source)
+        guard naks.admit(source, now: now) else { return drop(.nakRateLimited, source) }
         statistics.registerSuperNak &+= 1
-        logger.notice("refused REGISTER_SUPER from \(m.edgeMac) at \(source): community \(header.community.name) is not listed")
         let nakHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .registerSuperNak, flags: Self.nakFlags,
                                      community: header.community)
         reply(nakHeader, .registerSuperNak(RegisterSuperNak(cookie: m.cookie)), encryptedWith: nil, to: source, now)
-        drop(.communityNotAllowed, source)
+    }
+
+    /// A registration refused by a quota: counted, logged through the refusal bucket, no answer.
+    private func refuseQuota(_ what: String, _ mac: MACAddress, _ source: PeerSocket, _ now: Int64) {
+        if refusalLog.admit(now: now) { logger.notice("refused REGISTER_SUPER from \(mac) at \(source): \(what)") }
+        drop(.quotaExceeded, source)
     }
 
     /// Spec 6.3.4.
@@ -146,17 +171,30 @@ public final class SupernodeEngine {
         } else {
             guard !isLocked else { return refuse(header, m, source, now) }
             guard communities.count < options.maxCommunities else { return drop(.tableFull, source) }
+            guard quotas.communitiesPerAddress[source.address, default: 0] < options.maxCommunitiesPerAddress else {
+                return refuseQuota("too many communities from \(source.address)", m.edgeMac, source, now)
+            }
+            guard quotas.macs(source) < options.maxMacsPerSocket else {
+                return refuseQuota("MAC quota of the socket", m.edgeMac, source, now)
+            }
             c = SupernodeCommunity(community: header.community.lookupKey, whitelisted: false, cipher: nil)
+            c.creator = source.address
+            quotas.communitiesPerAddress[source.address, default: 0] += 1
             communities[c.community] = c
             logger.info("community \(c.name) created")
         }
         if let sealed {
             guard checkStamp(sealed, c, m.edgeMac, source, now) else { return }
             if c.headerMode == .plain {
-                // Header encryption wins over plain (see the type's comment): plain edges go.
-                logger.notice("community \(c.name) switches to header encryption; \(c.edges.count) plain edges evicted")
+                // Header encryption wins over plain only once the plain edges are quiet (type comment).
+                let quietSince = now - options.headerModeSwitchQuiet * Self.second
+                if c.edges.values.contains(where: { $0.lastHeard > quietSince }) {
+                    return drop(.encryptedInPlainCommunity, source)
+                }
+                logger.notice("community \(c.name) switches to header encryption; \(c.edges.count) quiet plain edges evicted")
                 edgeCount -= c.edges.count
                 c.edges.removeAll()
+                quotas.recount(communities.values)
             }
             c.headerMode = .encrypted
         } else if c.headerMode == .unknown {
@@ -167,20 +205,33 @@ public final class SupernodeEngine {
         if var edge = c.edges[mac] {
             if edge.socket != source {
                 if options.rebindHoldoff > 0, edge.socket.address != source.address,
-                   now - edge.lastSeen < options.rebindHoldoff * Self.second {
+                   now - edge.lastHeard < options.rebindHoldoff * Self.second {
                     return drop(.rebindRefused, source)
                 }
+                guard quotas.macs(source) < options.maxMacsPerSocket else {
+                    return refuseQuota("MAC quota of the socket", mac, source, now)
+                }
                 logger.info("edge \(mac) in \(c.name) moved \(edge.socket) -> \(source)")
+                quotas.removeMac(edge.socket)
+                quotas.addMac(source)
                 edge.socket = source
             }
             edge.lastSeen = now
+            edge.lastHeard = now
             c.edges[mac] = edge
         } else {
             guard edgeCount < options.maxEdges else { return drop(.tableFull, source) }
+            guard quotas.macs(source) < options.maxMacsPerSocket else {
+                return refuseQuota("MAC quota of the socket", mac, source, now)
+            }
+            guard c.edges.count < options.maxEdgesPerCommunity else {
+                return refuseQuota("edge quota of community \(c.name)", mac, source, now)
+            }
             var edge = SupernodeEdge(socket: source, now: now, headerNow: wallStamp(), burst: options.broadcastBurst)
             if let sealed { _ = edge.replay.accept(sealed.stamp, fingerprint: sealed.fingerprint) }
             c.edges[mac] = edge
             edgeCount += 1
+            quotas.addMac(source)
             logger.info("edge \(mac) registered in \(c.name) from \(source)")
         }
         if sealed != nil { sourceHint[source] = c }
@@ -196,13 +247,16 @@ public final class SupernodeEngine {
     private func handlePacket(_ packet: DecodedPacket, _ m: PacketHeader, _ datagram: UnsafeMutableRawBufferPointer,
                               _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: Int64) {
         guard let c = found else { return drop(.unknownCommunity, source) }
+        guard !packet.header.flags.contains(.fromSupernode) else { return dropRelayLoop(m.srcMac, c, source, now) }
         statistics.lastForward = now
         guard admitSender(m.srcMac, c, sealed, source, now) else { return }
 
         let group = m.dstMac.isSupernodeMulticast
         var unicastTarget: PeerSocket?
+        var copies = Int.max
         if group {
-            guard takeBroadcastToken(m.srcMac, c, now) else { return drop(.broadcastRateLimited, source) }
+            copies = broadcastBudget(m.srcMac, c, now)
+            guard copies > 0 else { return drop(.broadcastRateLimited, source) }
         } else {
             guard let edge = c.edges[m.dstMac] else { return drop(.unknownDestination, source) }
             unicastTarget = edge.socket
@@ -211,10 +265,7 @@ public final class SupernodeEngine {
         let header = packet.header
         let cipher = sealed == nil ? nil : c.cipher
         let relayed: UnsafeRawBufferPointer
-        if header.flags.contains(.fromSupernode) {
-            guard let passed = passOn(datagram, cipher, sealed, source, now) else { return }
-            relayed = passed
-        } else {
+        do {
             let outHeader = CommonHeader(ttl: header.ttl - 1, code: .packet, flags: Self.relayFlags,
                                          community: header.community)
             let body = PacketHeader(srcMac: m.srcMac, dstMac: m.dstMac, sock: source, transform: m.transform)
@@ -236,10 +287,21 @@ public final class SupernodeEngine {
         } else {
             // Never back to the socket it came from (2.8 left this as a REVISIT note): no legitimate
             // second edge shares a public socket, and it keeps one host from multiplying its own traffic.
+            // One copy per socket (MACs behind one socket share it), and copies, not packets, are
+            // what the sender's budget pays for (issue 10 item 2).
+            fanOutSeen.removeAll(keepingCapacity: true)
+            var sent = 0
             for (mac, edge) in c.edges where mac != m.srcMac && edge.socket != source {
+                guard fanOutSeen.insert(edge.socket).inserted else { continue }
+                guard sent < copies else {
+                    drop(.broadcastRateLimited, source)
+                    break
+                }
                 output.enqueue(relayed, to: edge.socket)
-                statistics.broadcast &+= 1
+                sent += 1
             }
+            statistics.broadcast &+= UInt64(sent)
+            chargeBroadcast(m.srcMac, c, copies: sent)
         }
     }
 
@@ -247,6 +309,7 @@ public final class SupernodeEngine {
     private func handleRegister(_ header: CommonHeader, _ m: Register, _ datagram: UnsafeMutableRawBufferPointer,
                                 _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: Int64) {
         guard let c = found else { return drop(.unknownCommunity, source) }
+        guard !header.flags.contains(.fromSupernode) else { return dropRelayLoop(m.srcMac, c, source, now) }
         statistics.lastForward = now
         guard admitSender(m.srcMac, c, sealed, source, now) else { return }
         guard !m.dstMac.isSupernodeMulticast else { return drop(.multicastRegister, source) }
@@ -254,10 +317,7 @@ public final class SupernodeEngine {
 
         let cipher = sealed == nil ? nil : c.cipher
         let relayed: UnsafeRawBufferPointer
-        if header.flags.contains(.fromSupernode) {
-            guard let passed = passOn(datagram, cipher, sealed, source, now) else { return }
-            relayed = passed
-        } else {
+        do {
             let outHeader = CommonHeader(ttl: header.ttl - 1, code: .register, flags: Self.relayFlags,
                                          community: header.community)
             let body = Register(cookie: m.cookie, srcMac: m.srcMac, dstMac: m.dstMac, sock: source)
@@ -362,23 +422,39 @@ public final class SupernodeEngine {
                 return false
             }
         }
-        if let sealed { return checkStamp(sealed, c, mac, source, now) }
+        if let sealed, !checkStamp(sealed, c, mac, source, now) { return false }
+        // The registered socket is live: the MAC is not up for grabs (rebindHoldoff).
+        if let i = c.edges.index(forKey: mac), c.edges.values[i].socket == source { c.edges.values[i].lastHeard = now }
         return true
     }
 
-    /// Token bucket per sending edge; unregistered senders (only possible with
-    /// `requireRegisteredSender` off) are not limited.
-    private func takeBroadcastToken(_ mac: MACAddress, _ c: SupernodeCommunity, _ now: Int64) -> Bool {
-        guard options.broadcastRate > 0, var edge = c.edges[mac] else { return true }
-        let elapsed = Double(now - edge.broadcastRefill) / 1e9
-        if elapsed > 0 {
-            edge.broadcastTokens = min(options.broadcastBurst, edge.broadcastTokens + elapsed * options.broadcastRate)
-            edge.broadcastRefill = now
+    /// A PACKET/REGISTER that a supernode already relayed: a 2.x edge never sends one, and a 2.x
+    /// supernode never sends to another, so relaying it again can only be a loop that forged
+    /// registrations built between two supernodes (issue 10 item 1). Dropped, counted, and logged
+    /// through a token bucket.
+    private func dropRelayLoop(_ mac: MACAddress, _ c: SupernodeCommunity, _ source: PeerSocket, _ now: Int64) {
+        if loopLog.admit(now: now) {
+            logger.notice("dropped PACKET/REGISTER from \(source) already relayed by a supernode (\(mac) in \(c.name))")
         }
-        let allowed = edge.broadcastTokens >= 1
-        if allowed { edge.broadcastTokens -= 1 }
-        c.edges[mac] = edge
-        return allowed
+        drop(.relayLoop, source)
+    }
+
+    /// Token bucket per sending edge, one token per copy: how many copies this broadcast may make.
+    /// Unregistered senders (only possible with `requireRegisteredSender` off) are not limited.
+    private func broadcastBudget(_ mac: MACAddress, _ c: SupernodeCommunity, _ now: Int64) -> Int {
+        guard options.broadcastRate > 0, let i = c.edges.index(forKey: mac) else { return Int.max }
+        let elapsed = Double(now - c.edges.values[i].broadcastRefill) / 1e9
+        if elapsed > 0 {
+            c.edges.values[i].broadcastTokens = min(options.broadcastBurst,
+                                                    c.edges.values[i].broadcastTokens + elapsed * options.broadcastRate)
+            c.edges.values[i].broadcastRefill = now
+        }
+        return Int(c.edges.values[i].broadcastTokens)
+    }
+
+    private func chargeBroadcast(_ mac: MACAddress, _ c: SupernodeCommunity, copies: Int) {
+        guard options.broadcastRate > 0, copies > 0, let i = c.edges.index(forKey: mac) else { return }
+        c.edges.values[i].broadcastTokens -= Double(copies)
     }
 
     // MARK: - Output helpers
@@ -390,25 +466,6 @@ public final class SupernodeEngine {
             drop(.oversize, source)
             return nil
         }
-    }
-
-    /// A datagram a supernode already relayed goes on as is (TTL untouched); with header encryption
-    /// it is re-sealed over its own header with a fresh stamp. nil when dropped (counted).
-    private func passOn(_ datagram: UnsafeMutableRawBufferPointer, _ cipher: (any SupernodeHeaderCipher)?,
-                        _ sealed: Opened?, _ source: PeerSocket, _ now: Int64) -> UnsafeRawBufferPointer? {
-        guard let cipher else { return UnsafeRawBufferPointer(datagram) }
-        guard let length = copyToScratch(UnsafeRawBufferPointer(datagram), source),
-              seal(cipher, length: length, headerLength: sealed!.headerLength, source, now) else { return nil }
-        return UnsafeRawBufferPointer(rebasing: scratch[0..<length])
-    }
-
-    private func copyToScratch(_ bytes: UnsafeRawBufferPointer, _ source: PeerSocket) -> Int? {
-        guard bytes.count <= scratch.count else {
-            drop(.oversize, source)
-            return nil
-        }
-        scratch.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-        return bytes.count
     }
 
     /// Header-encrypts the first `length` scratch bytes with a fresh stamp; counts a failure.
@@ -459,6 +516,8 @@ public final class SupernodeEngine {
             sortTrialOrder()
             nextSort = now + options.sortInterval * Self.second
         }
+        if let n = refusalLog.summary(now: now) { logger.notice("\(n) more refused REGISTER_SUPERs not logged") }
+        if let n = loopLog.summary(now: now) { logger.notice("\(n) more relay-loop datagrams not logged") }
     }
 
     /// Removes edges not seen for `edgeTimeout` seconds (monotonic); deletes emptied open-mode
@@ -483,6 +542,8 @@ public final class SupernodeEngine {
             communities[key] = nil
         }
         edgeCount = remaining
+        quotas.recount(communities.values)
+        naks.reset()
         sourceHint.removeAll(keepingCapacity: true)
         for c in trialOrder where c.headerMode == .encrypted {
             for edge in c.edges.values { sourceHint[edge.socket] = c }

@@ -3,16 +3,23 @@ import N2NWire
 // Management (spec 7.2): the engine produces a snapshot; Management/SupernodeManagementText
 // renders the 2.8 text from it.
 extension SupernodeEngine {
-    /// The engine's state and counters now. Ages are monotonic seconds.
-    public func snapshot() -> SupernodeSnapshot {
+    /// Most edges listed in one management reply, and most datagrams in it (issue 10 item 10: with
+    /// 65 536 edges one request produced ~65 000 datagrams). The counts stay complete.
+    public static let managementEdgeLimit = 128
+    public static let managementDatagramLimit = 128
+
+    /// The engine's state and counters now. Ages are monotonic seconds. `edgeLimit` bounds the
+    /// edge list (nil = all, for the SIGHUP dump and tools that page themselves).
+    public func snapshot(edgeLimit: Int? = nil) -> SupernodeSnapshot {
         let now = clock.monotonicNanoseconds
         func ago(_ t: Int64) -> Int64 { (now - t) / Self.second }
         let s = statistics
         let ordered = communities.values.sorted { $0.name < $1.name }
         var edges: [SupernodeSnapshot.Edge] = []
-        edges.reserveCapacity(edgeCount)
-        for c in ordered {
-            for (mac, edge) in c.edges.sorted(by: { $0.key < $1.key }) {
+        let limit = edgeLimit ?? Int.max
+        edges.reserveCapacity(min(edgeCount, limit))
+        for c in ordered where edges.count < limit {
+            for (mac, edge) in c.edges.sorted(by: { $0.key < $1.key }) where edges.count < limit {
                 edges.append(.init(community: c.name, mac: "\(mac)", socket: "\(edge.socket)",
                                    lastSeenSecondsAgo: ago(edge.lastSeen)))
             }
@@ -39,9 +46,12 @@ extension SupernodeEngine {
         request.isEmpty ? [] : managementReport()
     }
 
-    /// The status report of spec 7.2 as its sequence of datagrams.
+    /// The status report of spec 7.2 as its sequence of datagrams, bounded in edges and datagrams.
     public func managementReport() -> [String] {
-        SupernodeManagementText.report(snapshot())
+        let all = SupernodeManagementText.report(snapshot(edgeLimit: Self.managementEdgeLimit))
+        guard all.count > Self.managementDatagramLimit else { return all }
+        // Cut, but still ended by the empty line readers wait for.
+        return Array(all.prefix(Self.managementDatagramLimit - 1)) + ["\n"]
     }
 
     /// Registered edges per community, one log line each (SIGHUP, spec 6.6).

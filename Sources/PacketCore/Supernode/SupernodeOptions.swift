@@ -22,9 +22,13 @@ public struct SupernodeEngineOptions: Sendable {
     public var requireRegisteredSender: Bool = true
     /// A REGISTER_SUPER that would move a MAC to a socket with a different IP address is refused while
     /// the current registration is younger than this many seconds (spec 10.2 item 14: no hijacking of
-    /// live registrations). Moves within the same IP (an edge restarted on a new port, a NAT rebinding)
-    /// are always accepted. 0 = accept every move, as 2.8 does.
-    public var rebindHoldoff: Int64 = 30
+    /// live registrations). "Younger" counts anything heard from the registered socket (REGISTER_SUPER
+    /// and admitted PACKET/REGISTER/QUERY_PEER), so a squatter cannot take the MAC of an edge that
+    /// is talking; a real roaming edge's old socket goes quiet, and the move is accepted after this
+    /// time: 45 s, more than two 20 s registration intervals, so one lost registration does not open
+    /// the window (issue 10 item 7). Moves within the same IP (an edge restarted on a new port, a NAT
+    /// rebinding) are always accepted. 0 = accept every move, as 2.8 does.
+    public var rebindHoldoff: Int64 = 45
     /// Broadcast/multicast fan-outs each edge may trigger per second (token bucket; 0 = unlimited),
     /// spec 10.3 item 23. High enough for multicast market-data and discovery feeds (the reason many
     /// run n2n with -E), low enough that one looping edge cannot multiply a storm without bound.
@@ -35,6 +39,23 @@ public struct SupernodeEngineOptions: Sendable {
     public var maxCommunities: Int = 4096
     /// Most registered edges over all communities.
     public var maxEdges: Int = 65536
+    /// Most MACs registered from one source socket over all communities (issue 10 item 5). A socket
+    /// is one edge (or one `-r` bridge with hosts behind it); an office NAT gives each edge its own.
+    public var maxMacsPerSocket: Int = 64
+    /// Most edges in one community, so one flooded community leaves room for the others.
+    public var maxEdgesPerCommunity: Int = 8192
+    /// Open mode: most live communities created from one IP address.
+    public var maxCommunitiesPerAddress: Int = 16
+    /// A community whose edges are plain switches to header encryption on a verified encrypted
+    /// REGISTER_SUPER only when no plain edge has been heard for this many seconds (issue 10 item 6:
+    /// with `-H` the key is derived from the name, so the name alone must not evict plain edges).
+    public var headerModeSwitchQuiet: Int64 = 45
+    /// Log lines about refused input before the per-minute summary takes over.
+    public var refusalLogBurst: Double = 10
+    /// REGISTER_SUPER_NAKs per second in all (a locked supernode answering scanners, item 8).
+    public var nakRate: Double = 10
+    /// Seconds between two NAKs to the same source socket.
+    public var nakSpacing: Int64 = 10
 
     public init(whitelist: [Community]? = nil) {
         self.whitelist = whitelist

@@ -45,16 +45,26 @@ public enum CommunityFile {
         parse(try readBytes(path))
     }
 
-    /// What n2n 2.8 does: the listed communities (the supernode is then locked to them), or, if
-    /// the file cannot be read, nil (the supernode runs unlocked) and a warning to log.
+    /// The whitelist at start-up. n2n 2.8 ran *unlocked* (any community may register) when the file
+    /// could not be read; a missing, unreadable or oversized file now stops the supernode instead
+    /// (issue 10 item 11), since "open to all" is the opposite of what `-c` asks for.
     public static func loadForSupernode(
         _ path: String,
         readBytes: (String) throws(FileReadError) -> [UInt8] = { path throws(FileReadError) in try TextFile.readBytes(path) }
-    ) -> (communities: [Community]?, warning: String?) {
+    ) throws(FileReadError) -> [Community] {
+        try load(path, readBytes: readBytes)
+    }
+
+    /// A reload: the new list, or the current one kept (with a warning to log) when the file cannot
+    /// be read, so a failed reload never unlocks the supernode nor empties its list.
+    public static func reload(
+        _ path: String, keeping current: [Community],
+        readBytes: (String) throws(FileReadError) -> [UInt8] = { path throws(FileReadError) in try TextFile.readBytes(path) }
+    ) -> (communities: [Community], warning: String?) {
         do {
             return (try load(path, readBytes: readBytes), nil)
         } catch {
-            return (nil, "community file (-c): \(error); running unlocked, any community may register")
+            return (current, "community file (-c): \(error); keeping the \(current.count) communities loaded before")
         }
     }
 }

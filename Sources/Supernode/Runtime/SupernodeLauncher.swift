@@ -30,9 +30,12 @@ enum SupernodeLauncher {
     static func open(_ configuration: SupernodeConfiguration, logger: Logger) throws(StartupFailure) -> Opened {
         var whitelist: [Community]?
         if let path = configuration.communityFile {
-            let (communities, warning) = CommunityFile.loadForSupernode(path)
-            if let warning { logger.warning("\(warning)") }
-            whitelist = communities
+            // An unreadable whitelist is a start-up error, never an open supernode (issue 10 item 11).
+            do {
+                whitelist = try CommunityFile.loadForSupernode(path)
+            } catch {
+                throw StartupFailure("community file (-c): \(error)")
+            }
         }
         do {
             let service = try SupernodeService(port: configuration.localPort, managementPort: configuration.managementPort,
