@@ -1,3 +1,4 @@
+import PacketCore
 import ProgramSupport
 import Testing
 @testable import Edge
@@ -47,7 +48,12 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
         #expect(longs == [
             "community": "c", "euid": "u", "egid": "g", "tun-device": "d", "supernode-list": "l",
             "verbose": "v", "help": "h", "version": "version", "pidfile": "pidfile", "no-offload": "no-offload", "workers": "workers",
+            "igmp-snooping": "igmp-snooping", "igmp-query-interval": "igmp-query-interval",
+            "igmp-membership-timeout": "igmp-membership-timeout",
         ])
+        #expect(table.spec(key: "igmp-snooping")?.argument == OptionSpec.Argument.none)
+        #expect(table.spec(key: "igmp-query-interval")?.argument == .required)
+        #expect(table.spec(key: "igmp-membership-timeout")?.short == nil)
         #expect(table.spec(key: "no-offload")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "version")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "pidfile")?.argument == .required)
@@ -64,5 +70,16 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
         // second list: the file grammar reads the derived table.
         let c = try #require(edgeConfig(["e.conf"], files: ["e.conf": "-c=bench\n-l=10.0.0.1:1\n-a=10.1.0.1\n--pidfile=/run/e.pid\n"]))
         #expect(c.pidFile == "/run/e.pid")
+    }
+
+    @Test func igmpSnoopingImpliesMulticastAndTakesItsTimers() throws {
+        let file = "-c=bench\n-l=10.0.0.1:1\n-a=10.1.0.1\n--igmp-snooping\n--igmp-query-interval=4\n--igmp-membership-timeout=9\n"
+        let c = try #require(edgeConfig(["e.conf"], files: ["e.conf": file]))
+        #expect(c.acceptMulticast)
+        let settings = try #require(c.multicastSnooping)
+        #expect(settings.timers.queryInterval == 4 * MembershipTimers.second)
+        #expect(settings.timers.groupMembershipInterval == 9 * MembershipTimers.second)
+        let plain = try #require(edgeConfig(["-c", "x", "-l", "10.0.0.1:1", "-a", "10.1.0.1"]))
+        #expect(plain.multicastSnooping == nil && !plain.acceptMulticast)
     }
 }

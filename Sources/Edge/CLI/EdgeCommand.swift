@@ -17,7 +17,7 @@ struct EdgeCommand: ParsableCommand {
                  [-s <netmask>] [-u <uid> -g <gid>] [-f] [-T <tos>] [-n <cidr:gateway>] [-m <MAC address>]
                  -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
                  [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
-                 [--pidfile <file>] [--no-offload] [--workers <n>] [-h]
+                 [--pidfile <file>] [--no-offload] [--workers <n>] [--igmp-snooping] [-h]
             """,
         discussion: """
             A first argument that does not start with '-' names a configuration file: one option per \
@@ -155,6 +155,23 @@ struct EdgeCommand: ParsableCommand {
 
     @Flag(name: .customShort("E"), help: "Accept multicast MAC addresses (default: drop).")
     var acceptMulticast = false
+
+    @Flag(name: .customLong("igmp-snooping"),
+          help: "Send multicast only to peers whose hosts joined the group (learned from IGMP/MLD; implies -E).")
+    var igmpSnooping = false
+
+    @Option(
+        name: .customLong("igmp-query-interval"), parsing: .unconditional,
+        help: ArgumentHelp("With --igmp-snooping: seconds between general queries (default 125).", valueName: "seconds"),
+        transform: { try OptionValues.integer($0, in: 2...3600) })
+    var igmpQueryInterval: Int?
+
+    @Option(
+        name: .customLong("igmp-membership-timeout"), parsing: .unconditional,
+        help: ArgumentHelp("With --igmp-snooping: seconds a group is kept without a report (default 260).",
+                           valueName: "seconds"),
+        transform: { try OptionValues.integer($0, in: 1...86400) })
+    var igmpMembershipTimeout: Int?
 
     @Flag(name: .customShort("S"), help: "Do not connect peer to peer; always go through the supernode.")
     var disableP2P = false

@@ -139,7 +139,13 @@ public enum EdgeCommandLine {
         if let v = command.cipher { config.transform = v }
         if let v = command.compression { config.compression = v }
         config.headerEncryption = command.headerEncryption
-        config.acceptMulticast = command.acceptMulticast
+        config.acceptMulticast = command.acceptMulticast || command.igmpSnooping
+        if command.igmpSnooping {
+            config.multicastSnooping = EdgeMulticastSettings(queryIntervalSeconds: command.igmpQueryInterval,
+                                                             membershipTimeoutSeconds: command.igmpMembershipTimeout)
+        } else if command.igmpQueryInterval != nil || command.igmpMembershipTimeout != nil {
+            warnings.append("--igmp-query-interval and --igmp-membership-timeout have no effect without --igmp-snooping")
+        }
         config.allowP2P = !command.disableP2P
         config.allowRouting = command.allowRouting
         if let v = command.registerTTL { config.registerTTL = v }

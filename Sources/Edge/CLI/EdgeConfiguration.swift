@@ -33,6 +33,8 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var headerEncryption = false
     /// `-E`: let IPv4/IPv6 multicast frames through (spec 5.9).
     public var acceptMulticast = false
+    /// `--igmp-snooping` with its timers; nil = off (flood, as n2n 2.8).
+    public var multicastSnooping: EdgeMulticastSettings?
     /// Cleared by `-S`: everything goes through the supernode.
     public var allowP2P = true
     /// `-r`: no routing filters.
@@ -136,6 +138,10 @@ public struct EdgeConfiguration: Sendable, Hashable {
         add("compression", String(describing: compression))
         add("header encryption", headerEncryption ? "on" : "off")
         add("accept multicast", acceptMulticast ? "yes" : "no")
+        add("igmp snooping", multicastSnooping.map {
+            "on (query interval \($0.timers.queryInterval / MembershipTimers.second) s, "
+                + "membership timeout \($0.timers.groupMembershipInterval / MembershipTimers.second) s)"
+        } ?? "off")
         add("p2p", allowP2P ? "allowed" : "off (supernode only)")
         add("routing filter", allowRouting ? "off" : "on")
         add("register interval", "\(registerInterval) s")

@@ -61,9 +61,10 @@ public final class FramePipeline {
     deinit { scratch.deallocate() }
 
     /// Seals an Ethernet frame as a PACKET from `srcMac` into `output`; returns the datagram length.
-    /// `stamp` is the header-encryption time stamp (ignored without `-H`).
+    /// `stamp` is the header-encryption time stamp (ignored without `-H`). `headerDstMac` overrides
+    /// the header's destination (default: the frame's), e.g. to send a multicast frame to one peer.
     public func seal(frame: UnsafeRawBufferPointer, srcMac: MACAddress, into output: UnsafeMutableRawBufferPointer,
-                     stamp: UInt64 = 0) throws(PipelineError) -> Int {
+                     stamp: UInt64 = 0, headerDstMac: MACAddress? = nil) throws(PipelineError) -> Int {
         guard frame.count >= 14, frame.count <= frameCapacity else { throw .badFrameLength(frame.count) }
         var plaintext = frame
         var compressionUsed = CompressionID.none
@@ -72,7 +73,7 @@ public final class FramePipeline {
             plaintext = UnsafeRawBufferPointer(rebasing: scratch[..<n])
             compressionUsed = compression
         }
-        let header = PacketHeader(srcMac: srcMac, dstMac: MACAddress(loadingFrom: frame, at: 0),
+        let header = PacketHeader(srcMac: srcMac, dstMac: headerDstMac ?? MACAddress(loadingFrom: frame, at: 0),
                                   transform: TransformField(transform: transform.id, compression: compressionUsed))
         let headerLength: Int
         do {

@@ -48,6 +48,8 @@ public final class EdgeControlPlane {
     var routesAged = false
     var lastPublish: Int64 = .min
     static let agedPublishSpacing: Int64 = 1_000_000_000
+    /// `--igmp-snooping`: the data plane's querier and membership expiry, run with our timers.
+    weak var multicastTimer: (any EdgeMulticastTimer)?
 
     /// One control message being built.
     let controlBuffer: UnsafeMutableRawBufferPointer
@@ -111,12 +113,14 @@ public final class EdgeControlPlane {
             logger.info("\(purged) peers purged; now pending \(pending.count), known \(known.count)")
         }
         publishIfNeeded(now: now)
+        if let timer = multicastTimer, let due = timer.multicastDeadline, now >= due { timer.multicastTick(now: now) }
     }
 
     /// Monotonic nanoseconds of the next timer, including a publication the workers are owed.
     var nextDeadline: Int64 {
         var deadline = min(registrationDeadline, nextPurgeKnown, nextPurgePending)
         if routesAged { deadline = min(deadline, lastPublish &+ Self.agedPublishSpacing) }
+        if let due = multicastTimer?.multicastDeadline { deadline = min(deadline, due) }
         return deadline
     }
 

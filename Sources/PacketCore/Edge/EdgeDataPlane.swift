@@ -23,6 +23,8 @@ public final class EdgeDataPlane {
     unowned let control: any EdgeControlChannel
     let readRouting: () -> EdgeRoutingTable
     var routing: EdgeRoutingTable
+    /// `--igmp-snooping`: the membership table and querier (nil: every multicast frame floods).
+    public let snooping: EdgeSnooping?
 
     /// -H: newest valid stamp per peer MAC and per supernode, for PACKETs (spec 4.6). The control
     /// plane keeps its own for the messages it handles; each sees a monotonic subsequence.
@@ -66,10 +68,17 @@ public final class EdgeDataPlane {
         self.readRouting = routing
         self.routing = routing()
         self.logger = logger
+        snooping = configuration.multicastSnooping.map {
+            EdgeSnooping(settings: $0, mac: configuration.mac, ipv4: configuration.tapIPv4)
+        }
         let initial = HeaderStamp.initialPrevious(now: EdgeReplayWindow.stamp(clock.wallTime))
         supernodeStamps = Array(repeating: ReplayGuard(start: initial), count: configuration.supernodes.count)
         peerStamps.reserveCapacity(64)
         reported.reserveCapacity(64)
+        // The querier's timer runs with the control plane's (one worker owns the table).
+        if snooping != nil, let plane = control as? EdgeControlPlane, plane.multicastTimer == nil {
+            plane.multicastTimer = self
+        }
     }
 
     /// Counts a drop the host decided on (e.g. a datagram truncated by the socket).
@@ -104,6 +113,7 @@ public final class EdgeDataPlane {
         refreshRouting()
         let dstMac = EdgeFrameFilters.destination(frame)
         let now = clock.monotonicNanoseconds
+        if let snooping, dstMac.isGroup, snoopAndReplicate(frame, snooping: snooping, now: now) { return }
         let target: PeerSocket
         let direct: Bool
         if let route = directRoute(dstMac, now: now) {
@@ -238,6 +248,7 @@ public final class EdgeDataPlane {
         let filterMulticast = configuration.dropMulticast
         let filterRouted = !configuration.allowRouting
         let ownIPv4 = tapIPv4
+        let snooping = self.snooping
         frames.writeFrame { slot in
             let length: Int
             do throws(PipelineError) {
@@ -254,6 +265,11 @@ public final class EdgeDataPlane {
             if filterRouted && EdgeFrameFilters.rxIsRouted(frame, ownIPv4: ownIPv4) {
                 dropped = .rxRouted
                 return 0
+            }
+            // Every multicast frame is delivered (a stock sender floods); only learning is added.
+            if let snooping, frame.count >= EdgeFrameFilters.ethernetHeaderLength, frame[0] & 1 != 0 {
+                snooping.snooper.observe(frame: frame, from: .peer(srcMac), now: now)
+                if !snooping.snooper.deliversToHost(frame: frame, now: now) { return 0 }
             }
             return length
         }

@@ -46,6 +46,8 @@ extension EdgeEngine {
             return reply(EdgeManagementText.peers(snapshot()))
         case .supernodes:
             return reply(EdgeManagementText.supernodes(snapshot()))
+        case .groups:
+            return reply(EdgeManagementText.groups(snapshot()))
         case .statistics:
             return reply(EdgeManagementText.statistics(snapshot()))
         }
@@ -79,7 +81,8 @@ extension EdgeEngine {
                             txSupernodeBroadcast: s.txSupernodeBroadcast, rxSupernodeBroadcast: s.rxSupernodeBroadcast,
                             txP2P: s.txP2P, rxP2P: s.rxP2P, transformTx: s.transformTx, transformRx: s.transformRx,
                             lastSupernode: s.lastSupernode, lastP2P: s.lastP2P),
-            dropped: s.totalDrops, drops: s.drops.snapshot)
+            dropped: s.totalDrops, drops: s.drops.snapshot,
+            multicast: worker.snooping?.snooper.snapshot(now: now))
     }
 
     /// The statistics block of spec 7.1, then the drop counters.

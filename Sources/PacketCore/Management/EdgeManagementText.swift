@@ -1,6 +1,6 @@
 /// The edge's management requests (spec 7.1), matched by prefix as 2.8 does.
 public enum EdgeManagementCommand: Sendable, Equatable {
-    case stop, help, moreVerbose, lessVerbose, peers, supernodes, statistics
+    case stop, help, moreVerbose, lessVerbose, peers, supernodes, groups, statistics
 
     public init(request: UnsafeRawBufferPointer) {
         func starts(_ word: StaticString) -> Bool {
@@ -15,6 +15,7 @@ public enum EdgeManagementCommand: Sendable, Equatable {
             else if starts("-verb") { .lessVerbose }
             else if starts("peers") { .peers }
             else if starts("supernodes") { .supernodes }
+            else if starts("groups") { .groups }
             else { .statistics }
     }
 }
@@ -74,6 +75,28 @@ public enum EdgeManagementText {
             let ack = sn.lastAckSecondsAgo.map { "\($0)" } ?? "never"
             return "\(sn.configured) \(sn.address ?? "unresolved") \(sn.current ? "current" : "standby") last_ack:\(ack)\n"
         }.joined()
+    }
+
+    /// `groups` (an addition): with `--igmp-snooping`, one line per group, then one per listener
+    /// (`local` is our own host) with its age and time left, the queriers, and the counters.
+    public static func groups(_ s: EdgeSnapshot) -> String {
+        guard let m = s.multicast else { return "igmp snooping off\n" }
+        var out = "groups \(m.groups.count)\n"
+        for g in m.groups {
+            out += "\(g.group) \(g.family) listeners:\(g.listeners.count)\(g.flooded ? " flooded" : "")\n"
+            for l in g.listeners {
+                out += "  \(l.listener) age:\(l.ageSeconds) expires:\(l.expiresInSeconds)\(l.leaving ? " leaving" : "")\n"
+            }
+        }
+        for q in m.queriers {
+            out += "querier \(q.family) \(q.role) \(q.address ?? "-") other:\(q.otherQuerier ?? "-")\n"
+        }
+        let c = m.counters
+        out += "mcast  replicated:\(c.framesReplicated) copies:\(c.copiesSent) suppressed:\(c.framesSuppressed) "
+            + "flooded:\(c.framesFlooded) bytes_saved:\(c.bytesSaved)\n"
+        out += "igmp   reports:\(c.reportsSeen) leaves:\(c.leavesSeen) queries_seen:\(c.queriesSeen) "
+            + "queries_sent:\(c.queriesSent) malformed:\(c.membershipDropped)\n"
+        return out
     }
 
     /// The log lines 2.8 prints at exit (`print_edge_stats`).

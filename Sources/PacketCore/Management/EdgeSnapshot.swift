@@ -57,6 +57,9 @@ public struct EdgeSnapshot: Sendable, Codable, Equatable {
     public var dropped: UInt64
     /// The non-zero drop counters in `DropReason` order.
     public var drops: [DropCount]
+    /// `--igmp-snooping`: groups, listeners, queriers and counters; nil when snooping is off
+    /// (and then absent from encoded forms).
+    public var multicast: MulticastSnapshot? = nil
 
     public var pendingCount: Int { peers.count { $0.table == .pending } }
     public var knownCount: Int { peers.count { $0.table == .known } }

@@ -1,6 +1,6 @@
 /// The IGMP/MLD timer values (RFC 2236 8, RFC 3376 8, RFC 2710 7, RFC 3810 9), in nanoseconds of the
 /// caller's monotonic clock. Every value can be changed so that tests run in seconds.
-public struct MembershipTimers: Equatable, Sendable, Codable {
+public struct MembershipTimers: Hashable, Sendable, Codable {
     public static let second: Int64 = 1_000_000_000
     public static let millisecond: Int64 = 1_000_000
 
@@ -16,6 +16,8 @@ public struct MembershipTimers: Equatable, Sendable, Codable {
     /// Drop a listener at its leave instead of after the last-member queries (off by default: a
     /// peer MAC may stand for several hosts behind a bridge).
     public var fastLeave: Bool = false
+    /// Overrides the derived group membership interval (tests shorten it alone); nil: derived.
+    public var membershipTimeout: Int64?
 
     public init() {}
 
@@ -32,7 +34,9 @@ public struct MembershipTimers: Equatable, Sendable, Codable {
     }
 
     /// 2 × 125 s + 10 s = 260 s by default.
-    public var groupMembershipInterval: Int64 { Int64(robustness) * queryInterval + queryResponseInterval }
+    public var groupMembershipInterval: Int64 {
+        membershipTimeout ?? Int64(robustness) * queryInterval + queryResponseInterval
+    }
     /// 2 × 125 s + 5 s = 255 s by default.
     public var otherQuerierPresentInterval: Int64 { Int64(robustness) * queryInterval + queryResponseInterval / 2 }
     /// 2 × 1 s by default: how long a group stays after a leave unless a report refreshes it.
@@ -40,7 +44,7 @@ public struct MembershipTimers: Equatable, Sendable, Codable {
 }
 
 /// Bounds on the table, so that a flood of reports (or of spoofed ones) cannot grow it without limit.
-public struct MembershipLimits: Equatable, Sendable, Codable {
+public struct MembershipLimits: Hashable, Sendable, Codable {
     public var maxGroups: Int = 512
     public var maxListenersPerGroup: Int = 128
 

@@ -21,7 +21,7 @@ USAGE: edge <config file> [options]
             [-s <netmask>] [-u <uid> -g <gid>] [-f] [-T <tos>] [-n <cidr:gateway>] [-m <MAC address>]
             -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
             [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
-            [--pidfile <file>] [--no-offload] [--workers <n>] [-h]
+            [--pidfile <file>] [--no-offload] [--workers <n>] [--igmp-snooping] [-h]
 
 OPTIONS:
   -d, --tun-device <tun device>
@@ -65,6 +65,14 @@ OPTIONS:
   -z <compression>        Compress outgoing packets, attached: -z1 or -z LZO,
                           -z2 zstd.
   -E                      Accept multicast MAC addresses (default: drop).
+  --igmp-snooping         Send multicast only to peers whose hosts joined the
+                          group (learned from IGMP/MLD; implies -E).
+  --igmp-query-interval <seconds>
+                          With --igmp-snooping: seconds between general queries
+                          (default 125).
+  --igmp-membership-timeout <seconds>
+                          With --igmp-snooping: seconds a group is kept without
+                          a report (default 260).
   -S                      Do not connect peer to peer; always go through the
                           supernode.
   -T <tos>                IP TOS of outgoing packets, e.g. 0x48.
@@ -76,5 +84,4 @@ OPTIONS:
                           every round anyway).
   --version               Show the version.
   -h, --help              Show help information.
-
 """#

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# netns test of --igmp-snooping (issue 8): a supernode and four edges; real Linux hosts join and
+# leave groups with IGMPv3, IGMPv2 (force_igmp_version=2) and MLDv2, e1 sends. Receivers count
+# what their application gets and what their edge wrote to the TAP (a packet socket on n2n0).
+# Timers are shortened (query interval 3 s, membership timeout 8 s). Prints PASS/FAIL per check
+# and "multicast: N passed, M failed"; every namespace is removed at exit. Needs root.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+BIN=${BIN:-$(cd "$repo" && swift build -c release --show-bin-path)}
+TOOL="python3 $here/n2ntool.py"
+
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+SNOOP=(--igmp-snooping --igmp-query-interval 3 --igmp-membership-timeout 8)
+G1=239.1.1.1 G2=239.2.2.2 G4=239.4.4.4 G5=239.5.5.5 G6=ff15::1:1 MDNS=224.0.0.251 BCAST=$OVER.255
+PORT=5400
+
+# The hosts' side: join (and leave at exit), send, and count frames on the TAP. Bounded in time.
+cat >"$work/mc.py" <<'EOPY'
+import socket, struct, sys, time
+def ifindex(name): return socket.if_nametoindex(name)
+def join(fam, group, port, ifname, seconds):
+    seconds = float(seconds); idx = ifindex(ifname)
+    if fam == "6":
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::", int(port)))
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, group) + struct.pack("@I", idx))
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((group, int(port)))
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton(group) + socket.inet_aton("0.0.0.0") + struct.pack("@i", idx))
+    start = time.time(); count = 0; first = -1
+    while True:
+        left = start + seconds - time.time()
+        if left <= 0: break
+        s.settimeout(left)
+        try: data = s.recv(2048)
+        except socket.timeout: break
+        if data.startswith(b"MC"):
+            count += 1
+            if first < 0: first = int((time.time() - start) * 1000)
+    print(count, first, flush=True)
+def send(fam, ifname, port, count, rate, *groups):
+    idx = ifindex(ifname)
+    if fam == "6":
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, idx)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 1)
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, struct.pack("@4s4si", b"\0" * 4, b"\0" * 4, idx))
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, ifname.encode())
+    gap = 1.0 / float(rate); t = time.time()
+    for i in range(int(count)):
+        for g in groups:
+            s.sendto(b"MC" + struct.pack(">I", i) + bytes(58), (g, int(port)))
+        t += gap; time.sleep(max(0, t - time.time()))
+def sniff(ifname, seconds, *addrs):
+    want = [socket.inet_pton(socket.AF_INET6 if ":" in a else socket.AF_INET, a) for a in addrs]
+    counts = [0] * len(want)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    s.bind((ifname, 0))
+    end = time.time() + float(seconds)
+    while True:
+        left = end - time.time()
+        if left <= 0: break
+        s.settimeout(left)
+        try: data, addr = s.recvfrom(4096)
+        except socket.timeout: break
+        if addr[2] == socket.PACKET_OUTGOING or len(data) < 54: continue
+        kind = data[12:14]
+        if kind == b"\x08\x00" and data[23] == 17: dst = data[30:34]
+        elif kind == b"\x86\xdd" and data[20] == 17: dst = data[38:54]
+        else: continue
+        for i, w in enumerate(want):
+            if dst == w: counts[i] += 1
+    print(" ".join(map(str, counts)), flush=True)
+{"join": join, "send": send, "sniff": sniff}[sys.argv[1]](*sys.argv[2:])
+EOPY
+MC="python3 $work/mc.py"
+
+# host N CMD...: run in edge N's namespace
+host() { local n=$1; shift; nsx "$(edge_ns "$n")" "$@"; }
+# bg_out NAME N CMD...: a bounded host process in the background, its output in $work/NAME.out
+bg_out() { local name=$1 n=$2; shift 2; host "$n" "$@" >"$work/$name.out" 2>&1 & }
+out() { tail -n 1 "$work/$1.out" 2>/dev/null; }
+field() { out "$1" | awk -v i="$2" '{ print $i }'; }
+mgmt_groups() { edge_mgmt "$1" groups; }
+listed() { echo "$1" | grep -A4 "^$2 " | grep -qi "$3"; }  # listed REPLY GROUP MAC
+counter() {  # counter N KEY: a key:value of edge N's `groups` reply
+    mgmt_groups "$1" | tr ' ' '\n' | awk -F: -v k="$2" '$1 == k { print $2; exit }'
+}
+
+prepare_hosts() {
+    local n
+    for n in 1 2 3 4; do
+        host $n ip route replace 239.0.0.0/8 dev n2n0
+        host $n ip route replace $MDNS/32 dev n2n0
+        host $n sysctl -qw net.ipv6.conf.n2n0.accept_dad=0
+        host $n sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.n2n0.disable_ipv6=0
+    done
+    # e4's host speaks IGMPv2 only, as AWS Transit Gateway users configure.
+    host 4 sysctl -qw net.ipv4.conf.n2n0.force_igmp_version=2
+}
+
+start_community() {  # start_community EXTRA-ARGS...
+    start_supernode
+    local n
+    for n in 1 2 3 4; do start_edge $n mc -r "$@"; done
+    for n in 2 3 4; do wait_ping 1 $n 10 || echo "  e1 cannot ping e$n"; done
+    prepare_hosts
+    sleep 1
+}
+
+# --- with --igmp-snooping -------------------------------------------------------------------------
+
+snooping() {
+    log "multicast: four edges with --igmp-snooping (e1 lowest address: the querier)"
+    start_community "${SNOOP[@]}"
+
+    # 1. e2 joins G1, e3 joins G2; e1 sends 20 to each; everyone sniffs its TAP.
+    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 4
+    bg_out j3 3 $MC join 4 $G2 $PORT n2n0 4
+    bg_out s2 2 $MC sniff n2n0 4 $G1 $G2
+    bg_out s3 3 $MC sniff n2n0 4 $G1 $G2
+    bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
+    sleep 1.5
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
+    wait_jobs_quiet
+    echo "  app e2(G1)=$(field j2 1) e3(G2)=$(field j3 1); TAP e2=[$(out s2)] e3=[$(out s3)] e4=[$(out s4)] (G1 G2)"
+    check "snooping: e2's app got all 20 of G1" test "$(field j2 1)" = 20
+    check "snooping: e3's app got all 20 of G2" test "$(field j3 1)" = 20
+    check "snooping: G2 never reached e2's TAP" test "$(field s2 2)" = 0
+    check "snooping: G1 never reached e3's TAP" test "$(field s3 1)" = 0
+    check "snooping: neither group reached e4 (not joined)" test "$(out s4)" = "0 0"
+    local groups1; groups1=$(mgmt_groups 1)
+    echo "$groups1" | sed 's/^/  e1> /'
+    check "snooping: e1 lists e2 as G1's listener" listed "$groups1" $G1 02:00:00:00:d5:02
+    local replicated; replicated=$(counter 1 replicated)
+    check "snooping: e1 counted replicated frames (${replicated:-0} >= 40)" test "${replicated:-0}" -ge 40
+
+    # 2. Link-local and broadcast reach every edge.
+    bg_out l2 2 $MC sniff n2n0 2.5 $MDNS $BCAST
+    bg_out l3 3 $MC sniff n2n0 2.5 $MDNS $BCAST
+    bg_out l4 4 $MC sniff n2n0 2.5 $MDNS $BCAST
+    sleep 0.5
+    host 1 $MC send 4 n2n0 $PORT 10 20 $MDNS $BCAST
+    wait_jobs_quiet
+    echo "  TAP (224.0.0.251 broadcast): e2=[$(out l2)] e3=[$(out l3)] e4=[$(out l4)]"
+    check "snooping: link-local 224.0.0.251 and broadcast reach all" \
+        test "$(out l2) $(out l3) $(out l4)" = "10 10 10 10 10 10"
+
+    # 3. A membership held past the 8 s timeout keeps receiving (the querier refreshes it).
+    bg_out j5 2 $MC join 4 $G5 $PORT n2n0 16
+
+    # 4. e2 left G1 when its receiver exited; 3 s later G1 no longer reaches e2.
+    sleep 3
+    local suppressed0; suppressed0=$(counter 1 suppressed)
+    bg_out s2b 2 $MC sniff n2n0 2 $G1
+    sleep 0.3
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G1
+    wait_jobs_quiet
+    echo "  after e2's leave: TAP e2 G1=$(out s2b); e1 suppressed $suppressed0 -> $(counter 1 suppressed)"
+    check "snooping: a leave stops G1 at e2 within 3 s" test "$(out s2b)" = 0
+
+    # 5. A late join starts the group within a second (the host's unsolicited report).
+    host 1 $MC send 4 n2n0 $PORT 60 20 $G1 &
+    local sender=$!
+    sleep 1
+    bg_out j3b 3 $MC join 4 $G1 $PORT n2n0 1.8
+    wait "$sender"
+    wait_jobs_quiet
+    echo "  late join at e3: $(field j3b 1) received, first after $(field j3b 2) ms"
+    check "snooping: a late join receives within 1 s" \
+        sh -c "[ '$(field j3b 1)' -gt 0 ] && [ '$(field j3b 2)' -ge 0 ] && [ '$(field j3b 2)' -lt 1000 ]"
+
+    # 6. An IGMPv2-only host (e4).
+    bg_out j4 4 $MC join 4 $G4 $PORT n2n0 3
+    bg_out s2c 2 $MC sniff n2n0 3 $G4
+    bg_out s3c 3 $MC sniff n2n0 3 $G4
+    sleep 1
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G4
+    wait_jobs_quiet
+    echo "  IGMPv2 host e4: app $(field j4 1); TAP e2=$(out s2c) e3=$(out s3c)"
+    check "snooping: IGMPv2-only host e4 gets its group" test "$(field j4 1)" = 20
+    check "snooping: ... and only e4 does" test "$(out s2c) $(out s3c)" = "0 0"
+
+    # 7. An IPv6 MLD listener (e2 joins ff15::1:1).
+    bg_out j6 2 $MC join 6 $G6 $PORT n2n0 3
+    bg_out s3d 3 $MC sniff n2n0 3 $G6
+    bg_out s4d 4 $MC sniff n2n0 3 $G6
+    sleep 1
+    host 1 $MC send 6 n2n0 $PORT 20 20 $G6
+    wait_jobs_quiet
+    echo "  MLD listener e2: app $(field j6 1); TAP e3=$(out s3d) e4=$(out s4d)"
+    check "snooping: MLD listener e2 gets ff15::1:1" test "$(field j6 1)" = 20
+    check "snooping: ... and only e2 does" test "$(out s3d) $(out s4d)" = "0 0"
+
+    # 3 (end). 13 s after e2 joined G5 (timeout 8 s): still delivered, still only to e2.
+    sleep 1.5
+    bg_out s3e 3 $MC sniff n2n0 2 $G5
+    sleep 0.2
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G5
+    wait_jobs_quiet
+    echo "  G5 held past the timeout: e2 app $(field j5 1), e3 TAP $(out s3e); queries sent by e1: $(counter 1 queries_sent)"
+    check "snooping: membership held past the timeout keeps receiving" test "$(field j5 1)" = 20
+    check "snooping: ... still not flooded" test "$(out s3e)" = 0
+    stop_all
+}
+
+# --- without the flag: everything floods as before --------------------------------------------------
+
+flooding() {
+    log "multicast: the same community with -E and no snooping"
+    start_community -E
+    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
+    bg_out s3 3 $MC sniff n2n0 3 $G1
+    bg_out s4 4 $MC sniff n2n0 3 $G1
+    sleep 1
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G1
+    wait_jobs_quiet
+    echo "  no snooping: e2 app $(field j2 1); TAP e3=$(out s3) e4=$(out s4)"
+    check "flooding: e2's app got all 20" test "$(field j2 1)" = 20
+    check "flooding: without the flag G1 reaches e3 and e4 too" test "$(out s3) $(out s4)" = "20 20"
+    check "flooding: groups says snooping is off" sh -c "[ \"\$1\" = 'igmp snooping off' ]" _ "$(mgmt_groups 1)"
+    stop_all
+}
+
+if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
+    echo "multicast tests need root and /dev/net/tun"; echo "multicast: 0 passed, 1 failed"; exit 1
+fi
+[ -x "$BIN/edge" ] && [ -x "$BIN/supernode" ] || { echo "missing binaries in $BIN"; echo "multicast: 0 passed, 1 failed"; exit 1; }
+
+setup_topology
+snooping
+flooding
+echo "multicast: $passed passed, $failed failed"
+[ "$failed" = 0 ]
