@@ -84,4 +84,5 @@ OPTIONS:
                           every round anyway).
   --version               Show the version.
   -h, --help              Show help information.
+
 """#
