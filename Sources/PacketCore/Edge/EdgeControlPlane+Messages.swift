@@ -62,7 +62,9 @@ extension EdgeControlPlane {
             return
         }
         guard admit(viaSupernode: viaSupernode, srcMac: register.srcMac, source: source, stamp: stamp) else { return }
-        let sock = peerSocket(register.sock, source: source)
+        // A direct REGISTER is answered where it came from, never at an address it only names
+        // (as 2.8 does: the sock field counts only when a supernode relayed it).
+        let sock = viaSupernode ? peerSocket(register.sock, source: source) : source
         if !viaSupernode {
             pending.removeValue(forKey: register.srcMac)
             if configuration.allowP2P {

@@ -6,6 +6,8 @@ import N2NWire
 open class CopyingDatagramSink: DatagramSink {
     private let scratch: UnsafeMutableRawBufferPointer
     private var lastLength = 0
+    /// Datagrams queued as "the same bytes again" (a fan-out's copies after the first).
+    public private(set) var repeats = 0
 
     public init(datagramCapacity: Int = 4096) {
         scratch = .allocate(byteCount: datagramCapacity, alignment: 16)
@@ -31,6 +33,7 @@ open class CopyingDatagramSink: DatagramSink {
     }
 
     public final func enqueueAgain(to destination: PeerSocket) {
+        repeats += 1
         deliver(UnsafeRawBufferPointer(rebasing: scratch[0..<lastLength]), to: destination, ipTTL: nil)
     }
 

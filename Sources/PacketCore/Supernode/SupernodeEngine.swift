@@ -297,7 +297,8 @@ public final class SupernodeEngine {
                     drop(.broadcastRateLimited, source)
                     break
                 }
-                output.enqueue(relayed, to: edge.socket)
+                // One sealed buffer, one message per receiver: the batch references the first copy.
+                if sent == 0 { output.enqueue(relayed, to: edge.socket) } else { output.enqueueAgain(to: edge.socket) }
                 sent += 1
             }
             statistics.broadcast &+= UInt64(sent)
