@@ -153,6 +153,20 @@ private let g2: UInt32 = 0xEF02_0202   // 239.2.2.2
         #expect(!own.contains { Array($0[26..<30]) == [10, 99, 0, 1] })
     }
 
+    @Test func theDeadlineIsARealTimeBeforeAndAfterStart() {
+        let world = SimulatedWorld()
+        let edge = world.addEdge(mac: mac(1), local: PeerSocket(ipv4: 0xC633_6401, port: 50001), supernodes: [snSocket]) {
+            $0.tapIPv4 = tapIP(1)
+            $0.multicastSnooping = EdgeMulticastSettings()
+        }
+        // The runtime computes its poll timeout as deadline - now: a sentinel would overflow.
+        let now = world.clock.monotonicNanoseconds
+        #expect(edge.engine.nextDeadline >= now)
+        edge.engine.start()
+        #expect(edge.engine.nextDeadline >= now)
+        #expect(edge.engine.snapshot().multicast!.counters.queriesSent >= 1)   // the start queried
+    }
+
     @Test func withoutSnoopingEverythingFloods() {
         let (world, _, e) = world(snooping: [false, false, false, false])
         e[1].send(frame: report(g1))
