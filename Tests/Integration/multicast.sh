@@ -223,6 +223,27 @@ snooping() {
     stop_all
 }
 
+# --- -S: every copy goes through the supernode, addressed to its listener ------------------------
+
+relayed() {
+    log "multicast: --igmp-snooping with -S (no P2P): copies through the supernode"
+    start_community "${SNOOP[@]}" -S
+    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
+    bg_out s3 3 $MC sniff n2n0 3 $G1
+    bg_out s4 4 $MC sniff n2n0 3 $G1
+    sleep 1
+    local fwd0; fwd0=$(sn_counter fwd)
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G1
+    local fwd1; fwd1=$(sn_counter fwd)
+    wait_bg
+    echo "  relayed: e2 app $(field j2 1); TAP e3=$(out s3) e4=$(out s4); supernode fwd $fwd0 -> $fwd1"
+    check "relayed: e2's app got all 20 through the supernode" test "$(field j2 1)" = 20
+    check "relayed: the supernode sent each to e2 alone (e3, e4 got 0)" test "$(out s3) $(out s4)" = "0 0"
+    check "relayed: the supernode forwarded one copy per frame, not three ($((fwd1 - fwd0)) for 20)" \
+        test $((fwd1 - fwd0)) -ge 20 -a $((fwd1 - fwd0)) -lt 40
+    stop_all
+}
+
 # --- without the flag: everything floods as before --------------------------------------------------
 
 flooding() {
@@ -248,6 +269,7 @@ fi
 
 setup_topology
 snooping
+relayed
 flooding
 echo "multicast: $passed passed, $failed failed"
 [ "$failed" = 0 ]
