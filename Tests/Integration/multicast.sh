@@ -91,7 +91,10 @@ MC="python3 $work/mc.py"
 # host N CMD...: run in edge N's namespace
 host() { local n=$1; shift; nsx "$(edge_ns "$n")" "$@"; }
 # bg_out NAME N CMD...: a bounded host process in the background, its output in $work/NAME.out
-bg_out() { local name=$1 n=$2; shift 2; host "$n" "$@" >"$work/$name.out" 2>&1 & }
+BG=()
+bg_out() { local name=$1 n=$2; shift 2; host "$n" "$@" >"$work/$name.out" 2>&1 & BG+=("$!"); }
+# wait_bg: waits for the bg_out processes started since the last wait_bg
+wait_bg() { local p; for p in "${BG[@]}"; do wait "$p" 2>/dev/null; done; BG=(); }
 out() { tail -n 1 "$work/$1.out" 2>/dev/null; }
 field() { out "$1" | awk -v i="$2" '{ print $i }'; }
 mgmt_groups() { edge_mgmt "$1" groups; }
@@ -135,7 +138,7 @@ snooping() {
     bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
     sleep 1.5
     host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
-    wait_jobs_quiet
+    wait_bg
     echo "  app e2(G1)=$(field j2 1) e3(G2)=$(field j3 1); TAP e2=[$(out s2)] e3=[$(out s3)] e4=[$(out s4)] (G1 G2)"
     check "snooping: e2's app got all 20 of G1" test "$(field j2 1)" = 20
     check "snooping: e3's app got all 20 of G2" test "$(field j3 1)" = 20
@@ -154,13 +157,14 @@ snooping() {
     bg_out l4 4 $MC sniff n2n0 2.5 $MDNS $BCAST
     sleep 0.5
     host 1 $MC send 4 n2n0 $PORT 10 20 $MDNS $BCAST
-    wait_jobs_quiet
+    wait_bg
     echo "  TAP (224.0.0.251 broadcast): e2=[$(out l2)] e3=[$(out l3)] e4=[$(out l4)]"
     check "snooping: link-local 224.0.0.251 and broadcast reach all" \
         test "$(out l2) $(out l3) $(out l4)" = "10 10 10 10 10 10"
 
     # 3. A membership held past the 8 s timeout keeps receiving (the querier refreshes it).
-    bg_out j5 2 $MC join 4 $G5 $PORT n2n0 16
+    bg_out j5 2 $MC join 4 $G5 $PORT n2n0 22
+    local j5=$!; BG=()   # waited for at the end
 
     # 4. e2 left G1 when its receiver exited; 3 s later G1 no longer reaches e2.
     sleep 3
@@ -168,7 +172,7 @@ snooping() {
     bg_out s2b 2 $MC sniff n2n0 2 $G1
     sleep 0.3
     host 1 $MC send 4 n2n0 $PORT 20 20 $G1
-    wait_jobs_quiet
+    wait_bg
     echo "  after e2's leave: TAP e2 G1=$(out s2b); e1 suppressed $suppressed0 -> $(counter 1 suppressed)"
     check "snooping: a leave stops G1 at e2 within 3 s" test "$(out s2b)" = 0
 
@@ -178,7 +182,7 @@ snooping() {
     sleep 1
     bg_out j3b 3 $MC join 4 $G1 $PORT n2n0 1.8
     wait "$sender"
-    wait_jobs_quiet
+    wait_bg
     echo "  late join at e3: $(field j3b 1) received, first after $(field j3b 2) ms"
     check "snooping: a late join receives within 1 s" \
         sh -c "[ '$(field j3b 1)' -gt 0 ] && [ '$(field j3b 2)' -ge 0 ] && [ '$(field j3b 2)' -lt 1000 ]"
@@ -189,7 +193,7 @@ snooping() {
     bg_out s3c 3 $MC sniff n2n0 3 $G4
     sleep 1
     host 1 $MC send 4 n2n0 $PORT 20 20 $G4
-    wait_jobs_quiet
+    wait_bg
     echo "  IGMPv2 host e4: app $(field j4 1); TAP e2=$(out s2c) e3=$(out s3c)"
     check "snooping: IGMPv2-only host e4 gets its group" test "$(field j4 1)" = 20
     check "snooping: ... and only e4 does" test "$(out s2c) $(out s3c)" = "0 0"
@@ -200,20 +204,43 @@ snooping() {
     bg_out s4d 4 $MC sniff n2n0 3 $G6
     sleep 1
     host 1 $MC send 6 n2n0 $PORT 20 20 $G6
-    wait_jobs_quiet
+    wait_bg
     echo "  MLD listener e2: app $(field j6 1); TAP e3=$(out s3d) e4=$(out s4d)"
     check "snooping: MLD listener e2 gets ff15::1:1" test "$(field j6 1)" = 20
     check "snooping: ... and only e2 does" test "$(out s3d) $(out s4d)" = "0 0"
 
-    # 3 (end). 13 s after e2 joined G5 (timeout 8 s): still delivered, still only to e2.
-    sleep 1.5
+    # 3 (end). Over 8 s (the timeout) after e2 joined G5: still delivered, still only to e2.
+    local age; age=$(mgmt_groups 1 | grep -A1 "^$G5 " | grep -o 'age:[0-9]*' | cut -d: -f2)
+    check "snooping: e2 has listened to G5 for ${age:-?} s, longer than the 8 s timeout" test "${age:-0}" -gt 8
     bg_out s3e 3 $MC sniff n2n0 2 $G5
     sleep 0.2
     host 1 $MC send 4 n2n0 $PORT 20 20 $G5
-    wait_jobs_quiet
+    wait_bg
+    wait "$j5"   # the G5 joiner ends 22 s after it joined
     echo "  G5 held past the timeout: e2 app $(field j5 1), e3 TAP $(out s3e); queries sent by e1: $(counter 1 queries_sent)"
     check "snooping: membership held past the timeout keeps receiving" test "$(field j5 1)" = 20
     check "snooping: ... still not flooded" test "$(out s3e)" = 0
+    stop_all
+}
+
+# --- -S: every copy goes through the supernode, addressed to its listener ------------------------
+
+relayed() {
+    log "multicast: --igmp-snooping with -S (no P2P): copies through the supernode"
+    start_community "${SNOOP[@]}" -S
+    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
+    bg_out s3 3 $MC sniff n2n0 3 $G1
+    bg_out s4 4 $MC sniff n2n0 3 $G1
+    sleep 1
+    local fwd0; fwd0=$(sn_counter fwd)
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G1
+    local fwd1; fwd1=$(sn_counter fwd)
+    wait_bg
+    echo "  relayed: e2 app $(field j2 1); TAP e3=$(out s3) e4=$(out s4); supernode fwd $fwd0 -> $fwd1"
+    check "relayed: e2's app got all 20 through the supernode" test "$(field j2 1)" = 20
+    check "relayed: the supernode sent each to e2 alone (e3, e4 got 0)" test "$(out s3) $(out s4)" = "0 0"
+    check "relayed: the supernode forwarded one copy per frame, not three ($((fwd1 - fwd0)) for 20)" \
+        test $((fwd1 - fwd0)) -ge 20 -a $((fwd1 - fwd0)) -lt 40
     stop_all
 }
 
@@ -227,7 +254,7 @@ flooding() {
     bg_out s4 4 $MC sniff n2n0 3 $G1
     sleep 1
     host 1 $MC send 4 n2n0 $PORT 20 20 $G1
-    wait_jobs_quiet
+    wait_bg
     echo "  no snooping: e2 app $(field j2 1); TAP e3=$(out s3) e4=$(out s4)"
     check "flooding: e2's app got all 20" test "$(field j2 1)" = 20
     check "flooding: without the flag G1 reaches e3 and e4 too" test "$(out s3) $(out s4)" = "20 20"
@@ -242,6 +269,7 @@ fi
 
 setup_topology
 snooping
+relayed
 flooding
 echo "multicast: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -141,7 +141,8 @@ private let g2: UInt32 = 0xEF02_0202   // 239.2.2.2
     @Test func theQuerierRunsOnTheLoopsDeadlineAndReachesItsOwnHost() {
         let settings = EdgeMulticastSettings(queryIntervalSeconds: 4, membershipTimeoutSeconds: 5)
         let (world, _, e) = world(snooping: [true, true], settings: settings)
-        #expect(e[0].engine.nextDeadline <= world.clock.monotonicNanoseconds + 1_000_000_000)
+        // The next query (one query interval after the startup ones) is in the loop's deadline.
+        #expect(e[0].engine.nextDeadline <= world.clock.monotonicNanoseconds + 4_000_000_000)
         world.advance(seconds: 4)
         let m0 = e[0].engine.snapshot().multicast!
         #expect(m0.counters.queriesSent >= 2)
@@ -151,6 +152,19 @@ private let g2: UInt32 = 0xEF02_0202   // 239.2.2.2
         let own = e[0].frames.filter { $0.count > 38 && $0[23] == 2 && $0[38] == 0x11 }
         #expect(own.contains { Array($0[26..<30]) == [0, 0, 0, 0] })
         #expect(!own.contains { Array($0[26..<30]) == [10, 99, 0, 1] })
+    }
+
+    @Test func theDeadlineIsARealTimeOnceStarted() {
+        let world = SimulatedWorld()
+        let edge = world.addEdge(mac: mac(1), local: PeerSocket(ipv4: 0xC633_6401, port: 50001), supernodes: [snSocket]) {
+            $0.tapIPv4 = tapIP(1)
+            $0.multicastSnooping = EdgeMulticastSettings()
+        }
+        // The runtime computes its poll timeout as deadline - now: a sentinel would overflow.
+        let now = world.clock.monotonicNanoseconds
+        edge.engine.start()
+        #expect(edge.engine.nextDeadline >= now)
+        #expect(edge.engine.snapshot().multicast!.counters.queriesSent >= 1)   // the start queried
     }
 
     @Test func withoutSnoopingEverythingFloods() {

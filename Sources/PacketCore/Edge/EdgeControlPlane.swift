@@ -92,6 +92,7 @@ public final class EdgeControlPlane {
         requestResolutions(now: now)
         runRegistrationRound(now: now)
         publishIfNeeded(now: now)
+        multicastTimer?.multicastTick(now: now)   // starts the querier
     }
 
     /// Runs every timer that is due.

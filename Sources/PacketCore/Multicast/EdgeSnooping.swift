@@ -38,6 +38,7 @@ public final class EdgeSnooping {
         return .v6(0xFE80_0000_0000_0000, upper << 40 | 0xFF_FE00_0000 | lower)
     }
 
-    /// When the loop must call `EdgeDataPlane.multicastTick` next: at once before the first.
-    var nextDeadline: Int64? { started ? snooper.nextDeadline : .min }
+    /// When the loop must call `EdgeDataPlane.multicastTick` next (the control plane's start runs
+    /// the first). A real time: the runtime subtracts it from now.
+    var nextDeadline: Int64? { started ? snooper.nextDeadline : nil }
 }
