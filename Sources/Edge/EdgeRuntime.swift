@@ -132,6 +132,7 @@ final class EdgeRuntime: EdgeHost {
         engineConfig.allowP2P = config.allowP2P
         engineConfig.dropMulticast = !config.acceptMulticast
         engineConfig.allowRouting = config.allowRouting
+        engineConfig.multicastSnooping = config.multicastSnooping
         engineConfig.tapIPv4 = currentTapAddress()
         frameSink = TapFrameSink(port: tapPort) { [unowned self] in self.tap }
         engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,

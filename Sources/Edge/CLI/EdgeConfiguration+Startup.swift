@@ -7,10 +7,7 @@ extension EdgeConfiguration {
     /// What the shared start-up sequence needs; the edge stays in the foreground when it cannot
     /// become a daemon, as n2n 2.8 did.
     public var processSettings: ProcessSettings {
-        // The runtime builds the engine's configuration field by field; snooping reaches it
-        // through this process-wide default (nil unless --igmp-snooping), set before the runtime opens.
-        EdgeMulticastSettings.processDefault.withLock { $0 = multicastSnooping }
-        return ProcessSettings(identifier: "edge", foreground: foreground, userID: userID, groupID: groupID,
+        ProcessSettings(identifier: "edge", foreground: foreground, userID: userID, groupID: groupID,
                         pidFile: pidFile, daemonFailure: .stayInForeground)
     }
 

@@ -20,8 +20,8 @@ extension EdgeEngine {
         /// The TAP's IPv4 address (a.b.c.d as a number); 0 until DHCP supplies one.
         public var tapIPv4: UInt32 = 0
         /// `--igmp-snooping`: learn group listeners and send group traffic only to them; nil: off
-        /// (n2n 2.8: flood). Defaults to what the command line left in `processDefault`.
-        public var multicastSnooping: EdgeMulticastSettings? = EdgeMulticastSettings.processDefault.withLock { $0 }
+        /// (n2n 2.8: flood).
+        public var multicastSnooping: EdgeMulticastSettings?
 
         public init(community: Community, mac: MACAddress, supernodes: [SupernodeAddress]) {
             self.community = community

@@ -24,8 +24,4 @@ public struct EdgeMulticastSettings: Sendable, Hashable {
         self.init(timers: timers)
     }
 
-    /// What the command line asked for, read when an engine configuration is made. The edge's
-    /// runtime builds its configuration field by field; until it copies this setting itself, the
-    /// CLI leaves it here (set once, before the engine exists).
-    public static let processDefault = Mutex<EdgeMulticastSettings?>(nil)
 }
