@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import N2NWire
 import LinuxSystem
+import Metrics
 import PacketCore
 import TapDevice
 import ProgramSupport
@@ -52,6 +53,9 @@ final class EdgeRuntime: EdgeHost {
     var routes: EdgeRoutes?
     var stopping = false
     var joinFailureLogged = false
+    /// The JSON API's rate limit and subscribers, and the optional Prometheus endpoint.
+    var management: ManagementConsole<EdgeSnapshot, PeerSocket>!
+    var metricsServer: MetricsServer?
 
     /// Batches drained per readiness before the other descriptors get their turn.
     static let batchesPerWakeup = 4
@@ -131,6 +135,10 @@ final class EdgeRuntime: EdgeHost {
             routes?.add(config.routes, supernodes: config.supernodes)
         }
         try registerDescriptors()
+
+        // The JSON API's limits and subscribers; metrics start in `run`, after daemonising.
+        management = ManagementConsole(handler: EdgeManagementJSON(password: config.managementPassword).handle,
+                                       events: EdgeManagementJSON.peerEvents)
     }
 
     deinit { managementBuffer.deallocate() }
@@ -304,6 +312,22 @@ final class EdgeRuntime: EdgeHost {
         for _ in 0..<16 {
             guard let (length, source) = (try? managementSocket.receive(into: managementBuffer)) ?? nil else { return }
             let request = UnsafeRawBufferPointer(rebasing: managementBuffer[0..<min(length, managementBuffer.count)])
+            if ManagementRequest.isJSON(request) {
+                // n2n 3.x JSON API; over its rate a source gets no reply at all.
+                guard let source, let outcome = management.handle(
+                    request, from: PeerSocket(source), now: clock.monotonicNanoseconds,
+                    verbosity: engine.verbosity, snapshot: { engine.snapshot() }) else { continue }
+                for datagram in outcome.datagrams {
+                    var text = datagram
+                    text.withUTF8 { _ = try? managementSocket.send(UnsafeRawBufferPointer($0), to: source) }
+                }
+                switch outcome.action {
+                case .stop: requestStop("management stop")
+                case .setVerbosity(let level): engine.verbosity = level
+                case .none, .subscribe: break
+                }
+                continue
+            }
             let response = engine.handleManagement(request)
             if let reply = response.reply, let source {
                 reply.withUnsafeBytes { _ = try? managementSocket.send($0, to: source) }
@@ -363,6 +387,10 @@ final class EdgeRuntime: EdgeHost {
             return 1
         }
         if daemonised { signal(SIGHUP, SIG_IGN) }
+        do { try startManagementTimers() } catch {
+            logger.error("\(error)")
+            return 1
+        }
         engine.start()
         flushDatagrams()
         while !loop.waker.isStopRequested {
@@ -392,6 +420,7 @@ final class EdgeRuntime: EdgeHost {
         tapInterface?.close()
         try? mainSocket.close()
         try? managementSocket.close()
+        metricsServer?.shutdown()
         try? discoverySocket?.close()
     }
 }

@@ -154,6 +154,8 @@ public enum EdgeCommandLine {
         config.foreground = command.foreground
         config.pidFile = command.pidFile
         config.offload = !command.noOffload
+        if let v = command.managementPassword { config.managementPassword = v }
+        config.metrics = command.metrics
         config.verbosity = Verbosity.default + command.verbose
     }
 

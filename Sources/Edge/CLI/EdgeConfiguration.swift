@@ -1,5 +1,6 @@
 import N2NWire
 import LinuxSystem
+import Metrics
 import PacketCore
 import ProgramSupport
 
@@ -55,6 +56,10 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var foreground = false
     /// `--pidfile`; nil = none.
     public var pidFile: String?
+    /// `--management-password`: guards the JSON API's `w` and `s` requests.
+    public var managementPassword = "n2n"
+    /// `--metrics`; nil = no metrics endpoint.
+    public var metrics: MetricsEndpoint?
     /// false with `--no-offload`: plain frames on the TAP (no virtio-net header).
     public var offload = true
     /// 2 + number of `-v`.
@@ -137,6 +142,7 @@ public struct EdgeConfiguration: Sendable, Hashable {
         add("uid/gid", "\(userID.map(String.init) ?? "default")/\(groupID.map(String.init) ?? "default")")
         add("foreground", foreground ? "yes" : "no (daemon)")
         add("pid file", pidFile ?? "none")
+        add("metrics", metrics.map { "http://\($0)/metrics" } ?? "off")
         add("TAP offloads", offload ? "on" : "off")
         add("verbosity", String(verbosity))
         return lines.joined(separator: "\n")
