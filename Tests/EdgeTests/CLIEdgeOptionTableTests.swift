@@ -47,7 +47,9 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
         #expect(longs == [
             "community": "c", "euid": "u", "egid": "g", "tun-device": "d", "supernode-list": "l",
             "verbose": "v", "help": "h", "version": "version", "pidfile": "pidfile", "no-offload": "no-offload",
+            "management-password": "management-password", "metrics": "metrics",
         ])
+        #expect(table.spec(key: "metrics")?.argument == .required)
         #expect(table.spec(key: "no-offload")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "version")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "pidfile")?.argument == .required)
