@@ -256,7 +256,7 @@ final class EdgeRuntime: EdgeHost {
             }
             try loop.register(mainSocket.descriptor.rawValue) { [unowned self] _ in self.drain(self.mainSocket) }
             if let discoverySocket {
-                try loop.register(discoverySocket.descriptor.rawValue) { [unowned self] _ in self.drain(discoverySocket) }
+                try loop.register(discoverySocket.descriptor.rawValue) { [unowned self] _ in self.drainDiscovery(discoverySocket) }
             }
             try loop.register(managementSocket.descriptor.rawValue) { [unowned self] _ in self.drainManagement() }
         } catch {
