@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
     ],
     targets: [
         // System libraries (Debian: libssl-dev, liblzo2-dev, libzstd-dev).
@@ -44,17 +45,26 @@ let package = Package(
                 "PacketCore", "N2NWire", "LinuxSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The opt-in Prometheus endpoint: its own thread, SwiftNIO's HTTP/1 codec, serving the
+        // text the engine thread last published. Never on the data path.
+        .target(
+            name: "Metrics",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "Supernode",
             dependencies: [
-                "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem",
+                "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem", "Metrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "Edge",
             dependencies: [
-                "ProgramSupport", "PacketCore", "TapDevice", "N2NWire", "LinuxSystem",
+                "ProgramSupport", "PacketCore", "TapDevice", "N2NWire", "LinuxSystem", "Metrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

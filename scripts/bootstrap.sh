@@ -14,6 +14,8 @@ if command -v apt-get >/dev/null 2>&1; then
         iproute2 iputils-ping socat iperf3 python3 procps \
         systemd man-db groff-base binutils dpkg-dev util-linux xz-utils >/dev/null
 fi
+# The management netns test parses /metrics with a real Prometheus text parser.
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore prometheus-client
 # The same flags as scripts/test.sh and scripts/build-deb.sh: another set would rebuild everything
 # into the same folder (swift build -c release --show-bin-path) and replace the static binaries.
 swift build -c release --static-swift-stdlib --product edge

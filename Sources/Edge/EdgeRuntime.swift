@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import N2NWire
 import LinuxSystem
+import Metrics
 import PacketCore
 import TapDevice
 import ProgramSupport
@@ -54,6 +55,9 @@ final class EdgeRuntime: EdgeHost {
     var routes: EdgeRoutes?
     var stopping = false
     var joinFailureLogged = false
+    /// The JSON API's rate limit and subscribers, and the optional Prometheus endpoint.
+    var management: ManagementConsole<EdgeSnapshot, PeerSocket>!
+    var metricsServer: MetricsServer?
 
     // Workers on threads of their own (`--workers N`, N > 1); see EdgeRuntime+Workers.swift.
     var workerSetups: [EdgeWorker.Setup] = []
@@ -152,6 +156,10 @@ final class EdgeRuntime: EdgeHost {
             routes?.add(config.routes, supernodes: config.supernodes)
         }
         try registerDescriptors()
+
+        // The JSON API's limits and subscribers; metrics start in `run`, after daemonising.
+        management = ManagementConsole(handler: EdgeManagementJSON(password: config.managementPassword).handle,
+                                       events: EdgeManagementJSON.peerEvents)
     }
 
     deinit { managementBuffer.deallocate() }
@@ -269,7 +277,7 @@ final class EdgeRuntime: EdgeHost {
             }
             try loop.register(mainSocket.descriptor.rawValue) { [unowned self] _ in self.drain(self.mainSocket) }
             if let discoverySocket {
-                try loop.register(discoverySocket.descriptor.rawValue) { [unowned self] _ in self.drain(discoverySocket) }
+                try loop.register(discoverySocket.descriptor.rawValue) { [unowned self] _ in self.drainDiscovery(discoverySocket) }
             }
             try loop.register(managementSocket.descriptor.rawValue) { [unowned self] _ in self.drainManagement() }
         } catch {
@@ -298,6 +306,22 @@ final class EdgeRuntime: EdgeHost {
         for _ in 0..<16 {
             guard let (length, source) = (try? managementSocket.receive(into: managementBuffer)) ?? nil else { return }
             let request = UnsafeRawBufferPointer(rebasing: managementBuffer[0..<min(length, managementBuffer.count)])
+            if ManagementRequest.isJSON(request) {
+                // n2n 3.x JSON API; over its rate a source gets no reply at all.
+                guard let source, let outcome = management.handle(
+                    request, from: PeerSocket(source), now: clock.monotonicNanoseconds,
+                    verbosity: engine.verbosity, snapshot: { engine.snapshot() }) else { continue }
+                for datagram in outcome.datagrams {
+                    var text = datagram
+                    text.withUTF8 { _ = try? managementSocket.send(UnsafeRawBufferPointer($0), to: source) }
+                }
+                switch outcome.action {
+                case .stop: requestStop("management stop")
+                case .setVerbosity(let level): engine.verbosity = level
+                case .none, .subscribe: break
+                }
+                continue
+            }
             let response = engine.handleManagement(request)
             if let reply = response.reply, let source {
                 reply.withUnsafeBytes { _ = try? managementSocket.send($0, to: source) }
@@ -356,6 +380,10 @@ final class EdgeRuntime: EdgeHost {
             stopWorkers()
             return 1
         }
+        do { try startManagementTimers() } catch {
+            logger.error("\(error)")
+            return 1
+        }
         engine.start()
         flushDatagrams()
         while !loop.waker.isStopRequested {
@@ -387,6 +415,7 @@ final class EdgeRuntime: EdgeHost {
         tapInterface?.close()
         try? mainSocket.close()
         try? managementSocket.close()
+        metricsServer?.shutdown()
         try? discoverySocket?.close()
     }
 }

@@ -50,10 +50,12 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
             "verbose": "v", "help": "h", "version": "version", "pidfile": "pidfile", "no-offload": "no-offload", "workers": "workers",
             "igmp-snooping": "igmp-snooping", "igmp-query-interval": "igmp-query-interval",
             "igmp-membership-timeout": "igmp-membership-timeout",
+            "management-password": "management-password", "metrics": "metrics",
         ])
         #expect(table.spec(key: "igmp-snooping")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "igmp-query-interval")?.argument == .required)
         #expect(table.spec(key: "igmp-membership-timeout")?.short == nil)
+        #expect(table.spec(key: "metrics")?.argument == .required)
         #expect(table.spec(key: "no-offload")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "version")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "pidfile")?.argument == .required)

@@ -64,7 +64,11 @@ private let bPub = PeerSocket(ipv4: 0xCB00_7106, port: 50000)
     edge.engine.verbosity = 2
     let reply = edge.managementText("help")
     #expect(reply == "Help for edge management console:\n  stop    Gracefully exit edge\n  help    This help message\n"
-        + "  +verb   Increase verbosity of logging\n  -verb   Decrease verbosity of logging\n  <enter> Display statistics\n\n")
+        + "  +verb   Increase verbosity of logging\n  -verb   Decrease verbosity of logging\n"
+        + "  peers   List peers: <MAC> <ip:port> pending|p2p|stale\n"
+        + "  supernodes List supernodes: <host:port> <address> current|standby last_ack\n"
+        + "  <enter> Display statistics\n"
+        + "  r <tag> help  JSON API (n2n 3.x): r/w/s <tag>[:1:<password>] <method>\n\n")
     #expect(edge.engine.verbosity == 2)
     #expect(edge.management("help me").stop == false)
 }

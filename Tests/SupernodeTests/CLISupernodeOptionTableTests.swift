@@ -23,7 +23,10 @@ import Testing
         #expect(longs == [
             "foreground": "f", "local-port": "l", "mgmt-port": "t", "communities": "c", "verbose": "v",
             "help": "h", "version": "version", "pidfile": "pidfile",
+            "management-password": "management-password", "metrics": "metrics",
         ])
+        #expect(table.spec(key: "metrics")?.argument == .required)
+        #expect(table.spec(key: "management-password")?.short == nil)
         #expect(table.spec(key: "pidfile")?.argument == .required)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import N2NWire
 import LinuxSystem
+import Metrics
 import PacketCore
 import ProgramSupport
 
@@ -17,7 +18,8 @@ struct EdgeCommand: ParsableCommand {
                  [-s <netmask>] [-u <uid> -g <gid>] [-f] [-T <tos>] [-n <cidr:gateway>] [-m <MAC address>]
                  -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
                  [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
-                 [--pidfile <file>] [--no-offload] [--workers <n>] [--igmp-snooping] [-h]
+                 [--pidfile <file>] [--no-offload] [--workers <n>] [--igmp-snooping]
+                 [--management-password <pw>] [--metrics <addr:port>] [-h]
             """,
         discussion: """
             A first argument that does not start with '-' names a configuration file: one option per \
@@ -198,6 +200,22 @@ struct EdgeCommand: ParsableCommand {
 
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "More logging; repeat as required.")
     var verbose: Int
+
+    @Option(
+        name: .customLong("management-password"), parsing: .unconditional,
+        help: ArgumentHelp("Password of the JSON management API's write and subscribe requests (default n2n).",
+                           valueName: "pw"))
+    var managementPassword: String?
+
+    @Option(
+        name: .customLong("metrics"), parsing: .unconditional,
+        help: ArgumentHelp("Serve Prometheus metrics at http://<addr:port>/metrics (a bare port means 127.0.0.1; off by default).",
+                           valueName: "addr:port"),
+        transform: { text in
+            guard let endpoint = MetricsEndpoint(text) else { throw OptionValueError("expected <IPv4 address>:<port> or <port>") }
+            return endpoint
+        })
+    var metrics: MetricsEndpoint?
 
     @Flag(name: .customShort("b"), help: "Accepted and ignored (supernodes are re-resolved every round anyway).")
     var legacyResolve = false

@@ -161,6 +161,8 @@ public enum EdgeCommandLine {
         config.pidFile = command.pidFile
         config.offload = !command.noOffload
         if let v = command.workers { config.workers = v }
+        if let v = command.managementPassword { config.managementPassword = v }
+        config.metrics = command.metrics
         config.verbosity = Verbosity.default + command.verbose
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import N2NWire
 import LinuxSystem
+import Metrics
 import PacketCore
 import ProgramSupport
 
@@ -60,6 +61,10 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var foreground = false
     /// `--pidfile`; nil = none.
     public var pidFile: String?
+    /// `--management-password`: guards the JSON API's `w` and `s` requests.
+    public var managementPassword = "n2n"
+    /// `--metrics`; nil = no metrics endpoint.
+    public var metrics: MetricsEndpoint?
     /// false with `--no-offload`: plain frames on the TAP (no virtio-net header).
     public var offload = true
     /// `--workers`: data-plane threads (the DHCP mode keeps one: workers read the address once).
@@ -154,6 +159,7 @@ public struct EdgeConfiguration: Sendable, Hashable {
         add("uid/gid", "\(userID.map(String.init) ?? "default")/\(groupID.map(String.init) ?? "default")")
         add("foreground", foreground ? "yes" : "no (daemon)")
         add("pid file", pidFile ?? "none")
+        add("metrics", metrics.map { "http://\($0)/metrics" } ?? "off")
         add("TAP offloads", offload ? "on" : "off")
         add("workers", String(workers))
         add("verbosity", String(verbosity))

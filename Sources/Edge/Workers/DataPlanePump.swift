@@ -1,5 +1,6 @@
 import Logging
 import LinuxSystem
+import N2NWire
 import PacketCore
 import TapDevice
 
@@ -36,8 +37,9 @@ final class DataPlanePump {
         return nil
     }
 
-    /// Datagrams from `socket` to the TAP (and the replies they cause).
-    func drain(_ socket: UDPSocket, tap queue: TapQueue?) {
+    /// Datagrams from `socket` to the TAP (and the replies they cause); `accept` can pass over
+    /// sources (counted by the caller's log, not as drops: they are not the peers' fault).
+    func drain(_ socket: UDPSocket, tap queue: TapQueue?, accept: (PeerSocket) -> Bool = { _ in true }) {
         for _ in 0..<Self.batchesPerWakeup {
             let n: Int
             do { n = try socket.receive(into: receiveBatch) } catch {
@@ -49,6 +51,7 @@ final class DataPlanePump {
                     plane.countDrop(.oversize)
                     continue
                 }
+                guard accept(peer) else { continue }
                 plane.handleDatagram(receiveBatch[i], from: peer)
             }
             flushDatagrams()

@@ -20,11 +20,31 @@ extension EdgeControlPlane {
         return last + (waitingForAck ? fastRetryInterval : registrationInterval)
     }
 
+    /// No ACK from any supernode for a whole interval and half a fast retry: a regular round and
+    /// at least one retry went unanswered.
+    var supernodeSilenceLimit: Int64 { registrationInterval + fastRetryInterval / 2 }
+
+    /// The newest ACK from any supernode; nil = never registered.
+    var lastSupernodeAck: Int64? { supernodes.compactMap(\.lastAck).max() }
+
+    /// Logs the loss of every supernode once, at the first round past the silence limit (2.8
+    /// warned "Supernode not responding" on every retry). Needs no state of its own: the previous
+    /// round was still within the limit.
+    func reportSupernodeLoss(now: Int64) {
+        guard let acked = lastSupernodeAck, let previous = lastRound else { return }
+        let limit = supernodeSilenceLimit
+        guard now - acked > limit, previous - acked <= limit else { return }
+        let names = supernodes.map { "\($0.configured)" }.joined(separator: ", ")
+        let retry = fastRetryInterval / Nanos.second
+        logger.warning("supernode not responding: no REGISTER_SUPER_ACK for \((now - acked) / Nanos.second) s from \(names); retrying every \(retry) s")
+    }
+
     func runRegistrationRound(now: Int64) {
         if !multicastJoined {
             multicastJoined = host.joinDiscoveryGroup()
             if multicastJoined { logger.notice("joined local discovery group 224.0.0.68:1968") }
         }
+        reportSupernodeLoss(now: now)
         requestResolutions(now: now)
         round += 1
         withUnsafeMutableBytes(of: &cookie) { random.fill($0) }
@@ -89,6 +109,10 @@ extension EdgeControlPlane {
         }
         guard supernodes[index].answeredRound != round else { return } // duplicate
         let now = clock.monotonicNanoseconds
+        // Recovery, once: the loss was reported at a round that found every supernode silent.
+        if let acked = lastSupernodeAck, let last = lastRound, last - acked > supernodeSilenceLimit {
+            logger.notice("supernode \(supernodes[index].configured) responding again after \((now - acked) / Nanos.second) s of silence")
+        }
         supernodes[index].answeredRound = round
         supernodes[index].lastAck = now
         statistics.lastSupernode = clock.wallTime.seconds

@@ -20,7 +20,7 @@ public enum EdgeManagementCommand: Sendable, Equatable {
     }
 }
 
-/// The 2.8 text replies of the edge, rendered from a snapshot. Additions to 2.8: `peers` lists
+/// The 2.8 text replies of the edge (`help` also lists `peers`, `supernodes` and the JSON API), rendered from a snapshot. Additions to 2.8: `peers` lists
 /// `<MAC> <ip:port> p2p|pending|stale` per line ("stale": known, but the next frame goes via the
 /// supernode); `supernodes` lists the configured supernodes; the statistics block is followed by
 /// `dropped <total>` and, when any, `drops  <reason>:<count> ...`.
@@ -31,7 +31,10 @@ public enum EdgeManagementText {
           help    This help message
           +verb   Increase verbosity of logging
           -verb   Decrease verbosity of logging
+          peers   List peers: <MAC> <ip:port> pending|p2p|stale
+          supernodes List supernodes: <host:port> <address> current|standby last_ack
           <enter> Display statistics
+          r <tag> help  JSON API (n2n 3.x): r/w/s <tag>[:1:<password>] <method>
 
 
         """

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Metrics
 import N2NWire
 import LinuxSystem
 import PacketCore
@@ -12,6 +13,7 @@ struct SupernodeCommand: ParsableCommand {
         usage: """
             supernode <config file> [options]
             supernode -l <local port> [-c <path>] [-f] [--pidfile <file>] [-u <uid> -g <gid>] [-t <mgmt port>] [-v]
+                      [--management-password <pw>] [--metrics <addr:port>]
             """,
         discussion: """
             A first argument that does not start with '-' names a configuration file: one option per \
@@ -62,6 +64,22 @@ struct SupernodeCommand: ParsableCommand {
 
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "More logging; repeat as required.")
     var verbose: Int
+
+    @Option(
+        name: .customLong("management-password"), parsing: .unconditional,
+        help: ArgumentHelp("Password of the JSON management API's write and subscribe requests (default n2n).",
+                           valueName: "pw"))
+    var managementPassword: String?
+
+    @Option(
+        name: .customLong("metrics"), parsing: .unconditional,
+        help: ArgumentHelp("Serve Prometheus metrics at http://<addr:port>/metrics (a bare port means 127.0.0.1; off by default).",
+                           valueName: "addr:port"),
+        transform: { text in
+            guard let endpoint = MetricsEndpoint(text) else { throw OptionValueError("expected <IPv4 address>:<port> or <port>") }
+            return endpoint
+        })
+    var metrics: MetricsEndpoint?
 
     /// The getopt vocabulary (n2n 2.8: `fl:u:g:t:c:vh`, plus `--version` and `--pidfile`), derived
     /// from the declarations above and the argument parser's `-h`/`--help` (see `EdgeCommand`).

@@ -49,6 +49,8 @@ public enum SupernodeCommandLine {
         config.communityFile = command.communityFile
         config.foreground = command.foreground
         config.pidFile = command.pidFile
+        if let v = command.managementPassword { config.managementPassword = v }
+        config.metrics = command.metrics
         config.userID = command.userID
         config.groupID = command.groupID
         config.verbosity = Verbosity.default + command.verbose

@@ -1,4 +1,5 @@
 import LinuxSystem
+import Metrics
 import PacketCore
 import ProgramSupport
 
@@ -17,6 +18,10 @@ public struct SupernodeConfiguration: Sendable, Hashable {
     public var groupID: UInt32?
     /// `-t` / `--mgmt-port`, bound to 127.0.0.1.
     public var managementPort: UInt16 = 5645
+    /// `--management-password`: guards the JSON API's `w` and `s` requests.
+    public var managementPassword = "n2n"
+    /// `--metrics`; nil = no metrics endpoint.
+    public var metrics: MetricsEndpoint?
     /// 2 + number of `-v`.
     public var verbosity = Verbosity.default
 

@@ -48,6 +48,8 @@ enum SupernodeLauncher {
 
     static func serve(_ opened: Opened, configuration: SupernodeConfiguration, logger: Logger) -> Int32 {
         let service = opened.service
+        service.managementPassword = configuration.managementPassword
+        service.metricsEndpoint = configuration.metrics
         do {
             try service.prepare(whitelist: opened.whitelist, logger: logger)
         } catch {
@@ -62,6 +64,7 @@ enum SupernodeLauncher {
             logger.error("event loop failed: \(error)")
             status = ExitStatus.failure
         }
+        service.stopMetrics()
         logger.notice("supernode stopping: \(service.summary)")
         return status
     }

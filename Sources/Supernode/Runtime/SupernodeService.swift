@@ -2,6 +2,7 @@ import Glibc
 import Logging
 import N2NWire
 import LinuxSystem
+import Metrics
 import PacketCore
 import ProgramSupport
 
@@ -38,6 +39,12 @@ final class SupernodeService {
                                              datagramCapacity: SupernodeService.datagramCapacity)
     private let managementBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
     private(set) var logger: Logger
+    /// The JSON API's password; set before `prepare`.
+    var managementPassword = "n2n"
+    /// Where to serve Prometheus metrics; nil = off. Set before `prepare`.
+    var metricsEndpoint: MetricsEndpoint?
+    private(set) var metricsServer: MetricsServer?
+    private var management: ManagementConsole<SupernodeSnapshot, PeerSocket>!
     /// Set when the main socket failed for good: the loop stopped (2.8 then exits 0, spec 8.5).
     private(set) var fatalFailure: Errno?
 
@@ -81,6 +88,7 @@ final class SupernodeService {
         try loop.register(socket.descriptor.rawValue) { [unowned self] _ in self.drainMain() }
         try loop.register(managementSocket.descriptor.rawValue) { [unowned self] _ in self.drainManagement() }
         armEngineTimer()
+        try prepareManagement()
         if handleSignals {
             try loop.stopOnTerminationSignals(hangup: { [unowned self] in self.dumpEdges() })
         }
@@ -159,6 +167,10 @@ final class SupernodeService {
             guard let source else { continue }
             let peer = PeerSocket(source)
             let request = UnsafeRawBufferPointer(rebasing: managementBuffer[0..<min(length, managementBuffer.count)])
+            if ManagementRequest.isJSON(request) {
+                answerJSON(request, from: peer)
+                continue
+            }
             // An empty datagram gets no answer and, unlike 2.8, does not stop anything (spec 10.1 item 9).
             for datagram in engine.managementResponse(to: request) {
                 var text = datagram
@@ -168,6 +180,63 @@ final class SupernodeService {
                 if !sent { engine.noteSendErrors(1) }
             }
         }
+    }
+
+    /// The n2n 3.x JSON API; over its rate a source gets no reply at all.
+    private func answerJSON(_ request: UnsafeRawBufferPointer, from peer: PeerSocket) {
+        guard let outcome = management.handle(request, from: peer, now: loop.clock.monotonicNanoseconds,
+                                              verbosity: ProcessLog.verbosity.load(ordering: .relaxed),
+                                              snapshot: { engine.snapshot() }) else { return }
+        for datagram in outcome.datagrams { sendManagement(datagram, to: peer) }
+        switch outcome.action {
+        case .stop:
+            logger.notice("stop requested on the management port")
+            loop.stop()
+        case .setVerbosity(let level):
+            ProcessLog.verbosity.store(level, ordering: .relaxed)
+            engine.logger.logLevel = Verbosity.logLevel(level)
+        case .none, .subscribe: break
+        }
+    }
+
+    @discardableResult
+    private func sendManagement(_ datagram: String, to peer: PeerSocket) -> Bool {
+        var text = datagram
+        let sent = text.withUTF8 { (try? managementSocket.send(UnsafeRawBufferPointer($0), to: peer)) ?? false }
+        if !sent { engine.noteSendErrors(1) }
+        return sent
+    }
+
+    /// The console, its once-a-second snapshot (peer events, metrics board) and the metrics
+    /// endpoint on its own thread.
+    private func prepareManagement() throws(Errno) {
+        management = ManagementConsole(handler: SupernodeManagementJSON(password: managementPassword).handle,
+                                       events: SupernodeManagementJSON.peerEvents)
+        if let endpoint = metricsEndpoint {
+            let board = MetricsBoard<SupernodeSnapshot>()
+            board.publish(engine.snapshot())
+            management.publish = board.publish
+            do {
+                metricsServer = try MetricsServer(host: endpoint.host, port: endpoint.port) {
+                    board.current.map(SupernodeMetrics.render) ?? ""
+                }
+            } catch {
+                logger.critical("\(error)")
+                throw Errno(code: EADDRINUSE, call: "bind (metrics)")
+            }
+            logger.notice("metrics on http://\(endpoint)/metrics")
+        }
+        _ = loop.schedule(after: .seconds(1), repeating: .seconds(1)) { [unowned self] in
+            for (peer, event) in self.management.tick({ self.engine.snapshot() }) where !self.sendManagement(event, to: peer) {
+                self.management.unsubscribe(peer)
+            }
+        }
+    }
+
+    /// Stops the metrics thread (after `run`).
+    func stopMetrics() {
+        metricsServer?.shutdown()
+        metricsServer = nil
     }
 
     // MARK: - Signals

@@ -21,7 +21,8 @@ USAGE: edge <config file> [options]
             [-s <netmask>] [-u <uid> -g <gid>] [-f] [-T <tos>] [-n <cidr:gateway>] [-m <MAC address>]
             -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
             [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
-            [--pidfile <file>] [--no-offload] [--workers <n>] [--igmp-snooping] [-h]
+            [--pidfile <file>] [--no-offload] [--workers <n>] [--igmp-snooping]
+            [--management-password <pw>] [--metrics <addr:port>] [-h]
 
 OPTIONS:
   -d, --tun-device <tun device>
@@ -80,6 +81,12 @@ OPTIONS:
                           0.0.0.0/0 replaces the default route. Repeatable.
   -t <mgmt port>          Management UDP port on 127.0.0.1 (default 5644).
   -v, --verbose           More logging; repeat as required.
+  --management-password <pw>
+                          Password of the JSON management API's write and
+                          subscribe requests (default n2n).
+  --metrics <addr:port>   Serve Prometheus metrics at
+                          http://<addr:port>/metrics (a bare port means
+                          127.0.0.1; off by default).
   -b                      Accepted and ignored (supernodes are re-resolved
                           every round anyway).
   --version               Show the version.

@@ -11,6 +11,7 @@ the file override it.
 
 USAGE: supernode <config file> [options]
        supernode -l <local port> [-c <path>] [-f] [--pidfile <file>] [-u <uid> -g <gid>] [-t <mgmt port>] [-v]
+                 [--management-password <pw>] [--metrics <addr:port>]
 
 OPTIONS:
   -l, --local-port <local port>
@@ -27,6 +28,12 @@ OPTIONS:
   -t, --mgmt-port <mgmt port>
                           Management UDP port on 127.0.0.1 (default 5645).
   -v, --verbose           More logging; repeat as required.
+  --management-password <pw>
+                          Password of the JSON management API's write and
+                          subscribe requests (default n2n).
+  --metrics <addr:port>   Serve Prometheus metrics at
+                          http://<addr:port>/metrics (a bare port means
+                          127.0.0.1; off by default).
   --version               Show the version.
   -h, --help              Show help information.
 

@@ -1,0 +1,119 @@
+/// The edge's n2n 3.x JSON API, rendered from an `EdgeSnapshot`. Fields follow 3.x where the
+/// snapshot carries the value; `ip4addr` and `desc` are empty because 2.8 peers do not tell us
+/// theirs. Our additions: `table` (pending/known) on edges, drop rows in packetstats.
+public struct EdgeManagementJSON: Sendable {
+    public static let methods: [ManagementMethod] = [
+        .init("help", "Show the JSON API methods"),
+        .init("communities", "Show the community of this edge"),
+        .init("edges", "List the peers: mode p2p or pSp (via supernode)"),
+        .init("supernodes", "List the configured supernodes"),
+        .init("timestamps", "Start, last supernode and last p2p times"),
+        .init("packetstats", "Traffic counters by path and drops by reason"),
+        .init("verbose", writes: true, "Show or set the log verbosity: w ... verbose <0-4>"),
+        .init("stop", writes: true, "Stop the edge"),
+    ]
+    public static let topics = ["peer"]
+
+    public var authority: ManagementAuthority
+    public init(password: String) { authority = ManagementAuthority(password: password) }
+
+    /// Answers one JSON request. `verbosity` is the current level (for `verbose`).
+    public func handle(_ bytes: UnsafeRawBufferPointer, verbosity: Int, snapshot: () -> EdgeSnapshot) -> ManagementOutcome {
+        do throws(ManagementRequestError) {
+            let request = try ManagementRequest(parsing: bytes)
+            guard let method = try authority.admit(request, methods: Self.methods, topics: Self.topics) else {
+                return subscribed(request)
+            }
+            return try answer(request, method: method, verbosity: verbosity, snapshot: snapshot)
+        } catch {
+            return ManagementOutcome([error.reply])
+        }
+    }
+
+    private func subscribed(_ request: ManagementRequest) -> ManagementOutcome {
+        ManagementOutcome([ManagementJSON.object([("_tag", .string(request.tag)), ("_type", .string("subscribed"))])],
+                          action: .subscribe(topic: request.method, tag: request.tag))
+    }
+
+    private func answer(_ request: ManagementRequest, method: ManagementMethod, verbosity: Int,
+                        snapshot: () -> EdgeSnapshot) throws(ManagementRequestError) -> ManagementOutcome {
+        let tag = request.tag
+        func reply(_ rows: [JSONFields], _ action: ManagementAction = .none) -> ManagementOutcome {
+            ManagementOutcome(ManagementReply.framed(tag: tag, method: method.name, rows: rows), action: action)
+        }
+        switch method.name {
+        case "help": return reply(ManagementMethod.helpRows(Self.methods))
+        case "verbose":
+            guard request.kind == .write else { return reply([[("traceLevel", .int(Int64(verbosity)))]]) }
+            guard let level = Int(request.arguments), (0...4).contains(level) else {
+                throw ManagementRequestError(.badArgument, tag: tag)
+            }
+            return reply([[("traceLevel", .int(Int64(level)))]], .setVerbosity(level))
+        case "stop":
+            let stopping = request.kind == .write
+            return reply([[("keep_running", .int(stopping ? 0 : 1))]], stopping ? .stop : .none)
+        default:
+            return reply(Self.rows(method.name, snapshot()))
+        }
+    }
+
+    /// The rows of a read-only method.
+    public static func rows(_ method: String, _ s: EdgeSnapshot) -> [JSONFields] {
+        switch method {
+        case "communities": return [[("community", .string(s.community))]]
+        case "edges": return s.peers.map(edgeRow(s))
+        case "supernodes":
+            return s.supernodes.map { sn in
+                [("configured", .string(sn.configured)), ("sockaddr", .string(sn.address ?? "")),
+                 ("current", .int(sn.current ? 1 : 0)), ("selection", .string(sn.current ? "current" : "standby")),
+                 ("lastseen", .int(sn.lastAckSecondsAgo.map { s.wallTime - $0 } ?? 0))]
+            }
+        case "timestamps":
+            return [[("start_time", .int(s.startWallTime)), ("last_super", .int(s.counters.lastSupernode)),
+                     ("last_p2p", .int(s.counters.lastP2P))]]
+        case "packetstats": return packetRows(s)
+        default: return []
+        }
+    }
+
+    static func edgeRow(_ s: EdgeSnapshot) -> (EdgeSnapshot.Peer) -> JSONFields {
+        { peer in
+            [("mode", .string(peer.mode == .p2p && peer.table == .known ? "p2p" : "pSp")), ("ip4addr", .string("")),
+             ("macaddr", .string(peer.mac)), ("sockaddr", .string(peer.socket)), ("desc", .string("")),
+             ("lastseen", .int(s.wallTime - peer.lastSeenSecondsAgo)), ("table", .string(peer.table.rawValue))]
+        }
+    }
+
+    static func packetRows(_ s: EdgeSnapshot) -> [JSONFields] {
+        let c = s.counters
+        var rows: [JSONFields] = [
+            [("type", .string("transop")), ("tx_pkt", .uint(c.transformTx)), ("rx_pkt", .uint(c.transformRx))],
+            [("type", .string("p2p")), ("tx_pkt", .uint(c.txP2P)), ("rx_pkt", .uint(c.rxP2P))],
+            [("type", .string("super")), ("tx_pkt", .uint(c.txSupernode)), ("rx_pkt", .uint(c.rxSupernode))],
+            [("type", .string("super_broadcast")), ("tx_pkt", .uint(c.txSupernodeBroadcast)), ("rx_pkt", .uint(c.rxSupernodeBroadcast))],
+            [("type", .string("dropped")), ("count", .uint(s.dropped))],
+        ]
+        rows += s.drops.map { [("type", .string("drop")), ("reason", .string($0.reason.name)), ("count", .uint($0.count))] }
+        return rows
+    }
+
+    /// Peer events between two snapshots: `join` for a MAC that appeared, `leave` for one gone,
+    /// `mode` when its path changed (p2p <-> pSp).
+    public static func peerEvents(from old: EdgeSnapshot, to new: EdgeSnapshot) -> [JSONFields] {
+        let before = Dictionary(old.peers.map { ($0.mac, $0) }, uniquingKeysWith: { a, _ in a })
+        let after = Dictionary(new.peers.map { ($0.mac, $0) }, uniquingKeysWith: { a, _ in a })
+        var events: [JSONFields] = []
+        for peer in new.peers {
+            let row = edgeRow(new)(peer)
+            if let was = before[peer.mac] {
+                if edgeRow(old)(was)[0].1 != row[0].1 { events.append([("action", .string("mode"))] + row) }
+            } else {
+                events.append([("action", .string("join"))] + row)
+            }
+        }
+        for peer in old.peers where after[peer.mac] == nil {
+            events.append([("action", .string("leave")), ("macaddr", .string(peer.mac)), ("sockaddr", .string(peer.socket))])
+        }
+        return events
+    }
+}

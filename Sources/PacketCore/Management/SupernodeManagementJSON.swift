@@ -1,0 +1,101 @@
+/// The supernode's n2n 3.x JSON API, rendered from a `SupernodeSnapshot`. `reload_communities`
+/// is accepted (with the password) but answers `unimplemented`: the engine has no reload yet.
+public struct SupernodeManagementJSON: Sendable {
+    public static let methods: [ManagementMethod] = [
+        .init("help", "Show the JSON API methods"),
+        .init("communities", "List the communities and their edge counts"),
+        .init("edges", "List the registered edges"),
+        .init("timestamps", "Start, last forward and last registration times"),
+        .init("packetstats", "Relay counters and drops by reason"),
+        .init("verbose", writes: true, "Show or set the log verbosity: w ... verbose <0-4>"),
+        .init("reload_communities", writes: true, "Re-read the -c community file (not yet supported)"),
+        .init("stop", writes: true, "Stop the supernode"),
+    ]
+    public static let topics = ["peer"]
+
+    public var authority: ManagementAuthority
+    public init(password: String) { authority = ManagementAuthority(password: password) }
+
+    public func handle(_ bytes: UnsafeRawBufferPointer, verbosity: Int, snapshot: () -> SupernodeSnapshot) -> ManagementOutcome {
+        do throws(ManagementRequestError) {
+            let request = try ManagementRequest(parsing: bytes)
+            guard let method = try authority.admit(request, methods: Self.methods, topics: Self.topics) else {
+                return ManagementOutcome([ManagementJSON.object([("_tag", .string(request.tag)), ("_type", .string("subscribed"))])],
+                                         action: .subscribe(topic: request.method, tag: request.tag))
+            }
+            let tag = request.tag
+            func reply(_ rows: [JSONFields], _ action: ManagementAction = .none) -> ManagementOutcome {
+                ManagementOutcome(ManagementReply.framed(tag: tag, method: method.name, rows: rows), action: action)
+            }
+            switch method.name {
+            case "help": return reply(ManagementMethod.helpRows(Self.methods))
+            case "verbose":
+                guard request.kind == .write else { return reply([[("traceLevel", .int(Int64(verbosity)))]]) }
+                guard let level = Int(request.arguments), (0...4).contains(level) else {
+                    throw ManagementRequestError(.badArgument, tag: tag)
+                }
+                return reply([[("traceLevel", .int(Int64(level)))]], .setVerbosity(level))
+            case "stop":
+                let stopping = request.kind == .write
+                return reply([[("keep_running", .int(stopping ? 0 : 1))]], stopping ? .stop : .none)
+            case "reload_communities":
+                throw ManagementRequestError(.unimplemented, tag: tag)
+            default:
+                return reply(Self.rows(method.name, snapshot()))
+            }
+        } catch {
+            return ManagementOutcome([error.reply])
+        }
+    }
+
+    public static func rows(_ method: String, _ s: SupernodeSnapshot) -> [JSONFields] {
+        func when(_ ago: Int64?) -> JSONValue { .int(ago.map { s.wallTime - $0 } ?? 0) }
+        switch method {
+        case "communities":
+            return s.communities.map {
+                [("community", .string($0.name)), ("purgeable", .int($0.listed ? 0 : 1)), ("is_federation", .int(0)),
+                 ("ip4addr", .string("")), ("edges", .int(Int64($0.edgeCount))), ("header", .string($0.headerMode))]
+            }
+        case "edges":
+            return s.edges.map {
+                [("community", .string($0.community)), ("ip4addr", .string("")), ("purgeable", .int(1)),
+                 ("macaddr", .string($0.mac)), ("sockaddr", .string($0.socket)), ("proto", .string("UDP")),
+                 ("desc", .string("")), ("lastseen", .int(s.wallTime - $0.lastSeenSecondsAgo))]
+            }
+        case "timestamps":
+            return [[("start_time", .int(s.wallTime - s.uptimeSeconds)),
+                     ("last_fwd", when(s.counters.lastForwardSecondsAgo)),
+                     ("last_reg_super", when(s.counters.lastRegisterSecondsAgo))]]
+        case "packetstats":
+            let c = s.counters
+            var rows: [JSONFields] = [
+                [("type", .string("forward")), ("tx_pkt", .uint(c.forwarded))],
+                [("type", .string("broadcast")), ("tx_pkt", .uint(c.broadcast))],
+                [("type", .string("reg_super")), ("rx_pkt", .uint(c.registerSuper)), ("nak", .uint(c.registerSuperNak))],
+                [("type", .string("replies")), ("tx_pkt", .uint(c.replies))],
+                [("type", .string("errors")), ("tx_pkt", .uint(c.errors))],
+                [("type", .string("dropped")), ("count", .uint(s.dropped))],
+            ]
+            rows += s.drops.map { [("type", .string("drop")), ("reason", .string($0.reason.name)), ("count", .uint($0.count))] }
+            return rows
+        default: return []
+        }
+    }
+
+    /// Edge events between two snapshots, keyed by community and MAC.
+    public static func peerEvents(from old: SupernodeSnapshot, to new: SupernodeSnapshot) -> [JSONFields] {
+        func key(_ e: SupernodeSnapshot.Edge) -> String { e.community + "\u{0}" + e.mac }
+        let before = Set(old.edges.map(key))
+        let after = Set(new.edges.map(key))
+        var events: [JSONFields] = []
+        for e in new.edges where !before.contains(key(e)) {
+            events.append([("action", .string("join")), ("community", .string(e.community)),
+                           ("macaddr", .string(e.mac)), ("sockaddr", .string(e.socket))])
+        }
+        for e in old.edges where !after.contains(key(e)) {
+            events.append([("action", .string("leave")), ("community", .string(e.community)),
+                           ("macaddr", .string(e.mac)), ("sockaddr", .string(e.socket))])
+        }
+        return events
+    }
+}
