@@ -189,12 +189,20 @@ run() {
 
     # --- metrics
     local url=http://127.0.0.1:9644/metrics before after
-    before=$(ctl "$E1" metric $url n2n_edge_frames_total direction=tx path=p2p)
+    # Frames sent on either path: P2P to e2 may still be coming up while the pings go out.
+    tx_frames() {
+        local p s
+        p=$(ctl "$E1" metric $url n2n_edge_frames_total direction=tx path=p2p)
+        s=$(ctl "$E1" metric $url n2n_edge_frames_total direction=tx path=supernode)
+        [ "$p" = missing ] || [ "$s" = missing ] && { echo missing; return; }
+        echo $((p + s))
+    }
+    before=$(tx_frames)
     ping_ok 1 2 10 >/dev/null
-    sleep 1.3   # the engine publishes a snapshot a second
-    after=$(ctl "$E1" metric $url n2n_edge_frames_total direction=tx path=p2p)
-    echo "  n2n_edge_frames_total{direction=tx,path=p2p}: $before -> $after"
-    check "metrics: edge /metrics parses (prometheus-client) and tx p2p frames grow with traffic" \
+    sleep 1.6   # the engine publishes a snapshot a second; workers publish theirs 4 times a second
+    after=$(tx_frames)
+    echo "  n2n_edge_frames_total{direction=tx,path=p2p|supernode}: $before -> $after"
+    check "metrics: edge /metrics parses (prometheus-client) and tx frames grow with traffic" \
         test "$before" != missing -a "$after" != missing -a "${after:-0}" -ge $((${before:-0} + 10))
     check "metrics: edge peers gauge counts 2 p2p-or-stale peers" \
         test "$(( $(ctl "$E1" metric $url n2n_edge_peers state=p2p) + $(ctl "$E1" metric $url n2n_edge_peers state=stale) + $(ctl "$E1" metric $url n2n_edge_peers state=pending) ))" = 2
