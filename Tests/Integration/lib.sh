@@ -156,3 +156,17 @@ wait_jobs_quiet() {
     done
 }
 
+# tcp_intact FROM TO FILE SHA256: FILE sent over TCP from edge FROM to edge TO through the overlay
+# arrives with that sha256 (each side gives up after 120 s).
+tcp_intact() {
+    local from=$1 to=$2 file=$3 sha=$4 got server
+    rm -f "$work/tcp.recv"
+    nsx "$(edge_ns "$to")" timeout 120 socat -u TCP-LISTEN:5301,reuseaddr OPEN:"$work/tcp.recv",creat,trunc &
+    server=$!
+    sleep 0.5
+    nsx "$(edge_ns "$from")" timeout 120 socat -u OPEN:"$file" TCP:"$OVER.$to":5301,retry=20,interval=0.2
+    wait "$server"
+    got=$(sha256sum <"$work/tcp.recv" | cut -d' ' -f1)
+    rm -f "$work/tcp.recv"
+    [ "$got" = "$sha" ]
+}

@@ -18,19 +18,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 
-# bulk FROM TO: 50 MB over TCP arrive intact (sha256).
-bulk() {
-    local from=$1 to=$2 got
-    rm -f "$work/bulk.recv"
-    nsx "$(edge_ns "$to")" timeout 90 socat -u TCP-LISTEN:5301,reuseaddr OPEN:"$work/bulk.recv",creat,trunc &
-    local server=$!
-    sleep 0.5
-    nsx "$(edge_ns "$from")" timeout 90 socat -u OPEN:"$work/bulk.send" TCP:"$OVER.$to":5301,retry=20,interval=0.2
-    wait "$server"
-    got=$(sha256sum <"$work/bulk.recv" | cut -d' ' -f1)
-    [ "$got" = "$SHA" ]
-}
-
 setup_topology
 head -c $((50 * 1024 * 1024)) /dev/urandom >"$work/bulk.send"
 SHA=$(sha256sum <"$work/bulk.send" | cut -d' ' -f1)
@@ -54,8 +41,8 @@ for sn in ours stock; do
         check "$label: multicast ours e1 -> e2,e3 ($counts)" test "$counts" = "5 5"
         counts=$(multicast_counts 2 1 3)
         check "$label: multicast stock e2 -> e1,e3 ($counts)" test "$counts" = "5 5"
-        check "$label: 50 MB TCP ours e1 -> stock e2 intact" bulk 1 2
-        check "$label: 50 MB TCP stock e2 -> ours e3 intact" bulk 2 3
+        check "$label: 50 MB TCP ours e1 -> stock e2 intact" tcp_intact 1 2 "$work/bulk.send" "$SHA"
+        check "$label: 50 MB TCP stock e2 -> ours e3 intact" tcp_intact 2 3 "$work/bulk.send" "$SHA"
         stop_all
     done
 done

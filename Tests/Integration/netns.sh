@@ -174,18 +174,6 @@ scenario_garbage() {
 
 # A bulk TCP transfer arrives intact (sha256) through the TAP offloads, the workers, a small MTU
 # and the supernode (issue 7 item 6). Bounded: each transfer times out after 120 s.
-bulk_transfer() {  # bulk_transfer FROM TO
-    local from=$1 to=$2 got
-    rm -f "$work/bulk.recv"
-    nsx "$(edge_ns "$to")" timeout 120 socat -u TCP-LISTEN:5301,reuseaddr OPEN:"$work/bulk.recv",creat,trunc &
-    local server=$!
-    sleep 0.5
-    nsx "$(edge_ns "$from")" timeout 120 socat -u OPEN:"$work/bulk.send" TCP:"$OVER.$to":5301,retry=20,interval=0.2
-    wait "$server"
-    got=$(sha256sum <"$work/bulk.recv" | cut -d' ' -f1)
-    [ "$got" = "$BULK_SHA" ]
-}
-
 scenario_bulk() {
     head -c $((200 * 1024 * 1024)) /dev/urandom >"$work/bulk.send"
     BULK_SHA=$(sha256sum <"$work/bulk.send" | cut -d' ' -f1)
@@ -196,10 +184,10 @@ scenario_bulk() {
         # shellcheck disable=SC2086
         for n in 1 2; do start_edge $n demo $opts; done
         wait_ping 1 2 10 >/dev/null
-        check "bulk [$opts]: 200 MB e1 -> e2 arrives intact (sha256)" bulk_transfer 1 2
+        check "bulk [$opts]: 200 MB e1 -> e2 arrives intact (sha256)" tcp_intact 1 2 "$work/bulk.send" "$BULK_SHA"
         stop_all
     done
-    rm -f "$work/bulk.send" "$work/bulk.recv"
+    rm -f "$work/bulk.send"
 }
 
 # --- main -------------------------------------------------------------------------------------
