@@ -1,5 +1,6 @@
 import Logging
 import Testing
+import TestSupport
 import N2NWire
 import LinuxSystem
 @testable import PacketCore
@@ -196,29 +197,10 @@ func fastRetryFollowsInterval(interval: Int, retry: Double) {
     #expect(edge.sink.sent(.packet).allSatisfy { $0.to == sn1Socket })
 }
 
-/// Collects what the engine logs, so a test can see that a refusal is reported.
-private final class CapturedLog: @unchecked Sendable {
-    var lines: [String] = []
-}
-
-private struct CapturingLogHandler: LogHandler {
-    let log: CapturedLog
-    var logLevel: Logger.Level = .trace
-    var metadata: Logger.Metadata = [:]
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        log.lines.append("\(level) \(message)")
-    }
-}
-
 @Test func registerSuperNakIsLoggedAndLeavesRegistrationRetrying() throws {
     let edge = TestEdge()
     let captured = CapturedLog()
-    edge.engine.logger = Logger(label: "test") { _ in CapturingLogHandler(log: captured) }
+    edge.engine.logger = captured.logger()
     edge.engine.start()
     let rs = try #require(registerSupers(edge).last)
     let nak = try WireCodec.encode(CommonHeader(code: .registerSuperNak, flags: .fromSupernode, community: testCommunity),

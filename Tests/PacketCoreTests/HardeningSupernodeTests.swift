@@ -1,30 +1,12 @@
 import Logging
 import N2NWire
 import Testing
+import TestSupport
 import LinuxSystem
 @testable import PacketCore
 
 // Issue 10: each test replays one attack a stranger can mount against the real SupernodeEngine and
 // checks that its cost is now closed or bounded. Each one fails on the engine before the fix.
-
-/// Counts log lines at notice and above.
-final class LineCounter: @unchecked Sendable {
-    var lines: [String] = []
-}
-
-struct CountingLogHandler: LogHandler {
-    let counter: LineCounter
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        if level >= .notice { counter.lines.append("\(message)") }
-    }
-}
 
 @Suite struct HardeningSupernodeTests {
     typealias F = Fixture
@@ -180,9 +162,9 @@ struct CountingLogHandler: LogHandler {
     /// Item 8: every refused registration wrote a log line and got a NAK (a locked supernode
     /// answered scanners one for one).
     @Test func refusalsAreLoggedAndAnsweredAtABoundedRate() {
-        let counter = LineCounter()
+        let counter = CapturedLog()
         let h = SupernodeHarness(options: SupernodeEngineOptions(whitelistNames: ["mynet"]))
-        h.engine.logger = Logger(label: "test") { _ in CountingLogHandler(counter: counter) }
+        h.engine.logger = counter.logger(level: .info, recordFrom: .notice, withLevel: false)
         var answers = 0
         for i in 0..<2000 {
             answers += h.receive(F.registerSuper(F.macC, community: Community("scan")),

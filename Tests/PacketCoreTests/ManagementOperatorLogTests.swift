@@ -1,32 +1,15 @@
 import Logging
 import Testing
+import TestSupport
 import N2NWire
 @testable import PacketCore
 
 /// The operator's view (issue 9 item 5): losing the supernode and getting it back are each
 /// logged once at the default level, not on every retry.
-private final class LogLines: @unchecked Sendable {
-    var lines: [String] = []
-}
-
-private struct LinesHandler: LogHandler {
-    let sink: LogLines
-    var logLevel: Logger.Level = .notice
-    var metadata: Logger.Metadata = [:]
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        sink.lines.append("\(level) \(message)")
-    }
-}
-
 @Test func supernodeLossAndRecoveryAreLoggedOnceEach() {
     let edge = TestEdge()
-    let log = LogLines()
-    edge.engine.logger = Logger(label: "test") { _ in LinesHandler(sink: log) }
+    let log = CapturedLog()
+    edge.engine.logger = log.logger(level: .notice)
     edge.engine.start()
     edge.ackRegistration()
     // Regular rounds answered: nothing about loss.
@@ -54,8 +37,8 @@ private struct LinesHandler: LogHandler {
 
 @Test func aNeverAnsweringSupernodeIsNotALoss() {
     let edge = TestEdge()
-    let log = LogLines()
-    edge.engine.logger = Logger(label: "test") { _ in LinesHandler(sink: log) }
+    let log = CapturedLog()
+    edge.engine.logger = log.logger(level: .notice)
     edge.engine.start()
     for _ in 0..<20 { edge.advance(3) }
     #expect(!log.lines.contains { $0.contains("not responding") || $0.contains("responding again") })
