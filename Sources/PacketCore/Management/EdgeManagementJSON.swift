@@ -1,7 +1,7 @@
 /// The edge's n2n 3.x JSON API, rendered from an `EdgeSnapshot`. Fields follow 3.x where the
 /// snapshot carries the value; `ip4addr` and `desc` are empty because 2.8 peers do not tell us
 /// theirs. Our additions: `table` (pending/known) on edges, drop rows in packetstats.
-public struct EdgeManagementJSON: Sendable {
+public struct EdgeManagementJSON: ManagementJSONAPI {
     public static let methods: [ManagementMethod] = [
         .init("help", "Show the JSON API methods"),
         .init("communities", "Show the community of this edge"),
@@ -16,46 +16,6 @@ public struct EdgeManagementJSON: Sendable {
 
     public var authority: ManagementAuthority
     public init(password: String) { authority = ManagementAuthority(password: password) }
-
-    /// Answers one JSON request. `verbosity` is the current level (for `verbose`).
-    public func handle(_ bytes: UnsafeRawBufferPointer, verbosity: Int, snapshot: () -> EdgeSnapshot) -> ManagementOutcome {
-        do throws(ManagementRequestError) {
-            let request = try ManagementRequest(parsing: bytes)
-            guard let method = try authority.admit(request, methods: Self.methods, topics: Self.topics) else {
-                return subscribed(request)
-            }
-            return try answer(request, method: method, verbosity: verbosity, snapshot: snapshot)
-        } catch {
-            return ManagementOutcome([error.reply])
-        }
-    }
-
-    private func subscribed(_ request: ManagementRequest) -> ManagementOutcome {
-        ManagementOutcome([ManagementJSON.object([("_tag", .string(request.tag)), ("_type", .string("subscribed"))])],
-                          action: .subscribe(topic: request.method, tag: request.tag))
-    }
-
-    private func answer(_ request: ManagementRequest, method: ManagementMethod, verbosity: Int,
-                        snapshot: () -> EdgeSnapshot) throws(ManagementRequestError) -> ManagementOutcome {
-        let tag = request.tag
-        func reply(_ rows: [JSONFields], _ action: ManagementAction = .none) -> ManagementOutcome {
-            ManagementOutcome(ManagementReply.framed(tag: tag, method: method.name, rows: rows), action: action)
-        }
-        switch method.name {
-        case "help": return reply(ManagementMethod.helpRows(Self.methods))
-        case "verbose":
-            guard request.kind == .write else { return reply([[("traceLevel", .int(Int64(verbosity)))]]) }
-            guard let level = Int(request.arguments), (0...4).contains(level) else {
-                throw ManagementRequestError(.badArgument, tag: tag)
-            }
-            return reply([[("traceLevel", .int(Int64(level)))]], .setVerbosity(level))
-        case "stop":
-            let stopping = request.kind == .write
-            return reply([[("keep_running", .int(stopping ? 0 : 1))]], stopping ? .stop : .none)
-        default:
-            return reply(Self.rows(method.name, snapshot()))
-        }
-    }
 
     /// The rows of a read-only method.
     public static func rows(_ method: String, _ s: EdgeSnapshot) -> [JSONFields] {

@@ -1,6 +1,6 @@
 /// The supernode's n2n 3.x JSON API, rendered from a `SupernodeSnapshot`. `reload_communities`
 /// is accepted (with the password) but answers `unimplemented`: the engine has no reload yet.
-public struct SupernodeManagementJSON: Sendable {
+public struct SupernodeManagementJSON: ManagementJSONAPI {
     public static let methods: [ManagementMethod] = [
         .init("help", "Show the JSON API methods"),
         .init("communities", "List the communities and their edge counts"),
@@ -16,37 +16,7 @@ public struct SupernodeManagementJSON: Sendable {
     public var authority: ManagementAuthority
     public init(password: String) { authority = ManagementAuthority(password: password) }
 
-    public func handle(_ bytes: UnsafeRawBufferPointer, verbosity: Int, snapshot: () -> SupernodeSnapshot) -> ManagementOutcome {
-        do throws(ManagementRequestError) {
-            let request = try ManagementRequest(parsing: bytes)
-            guard let method = try authority.admit(request, methods: Self.methods, topics: Self.topics) else {
-                return ManagementOutcome([ManagementJSON.object([("_tag", .string(request.tag)), ("_type", .string("subscribed"))])],
-                                         action: .subscribe(topic: request.method, tag: request.tag))
-            }
-            let tag = request.tag
-            func reply(_ rows: [JSONFields], _ action: ManagementAction = .none) -> ManagementOutcome {
-                ManagementOutcome(ManagementReply.framed(tag: tag, method: method.name, rows: rows), action: action)
-            }
-            switch method.name {
-            case "help": return reply(ManagementMethod.helpRows(Self.methods))
-            case "verbose":
-                guard request.kind == .write else { return reply([[("traceLevel", .int(Int64(verbosity)))]]) }
-                guard let level = Int(request.arguments), (0...4).contains(level) else {
-                    throw ManagementRequestError(.badArgument, tag: tag)
-                }
-                return reply([[("traceLevel", .int(Int64(level)))]], .setVerbosity(level))
-            case "stop":
-                let stopping = request.kind == .write
-                return reply([[("keep_running", .int(stopping ? 0 : 1))]], stopping ? .stop : .none)
-            case "reload_communities":
-                throw ManagementRequestError(.unimplemented, tag: tag)
-            default:
-                return reply(Self.rows(method.name, snapshot()))
-            }
-        } catch {
-            return ManagementOutcome([error.reply])
-        }
-    }
+    public static var unimplemented: Set<String> { ["reload_communities"] }
 
     public static func rows(_ method: String, _ s: SupernodeSnapshot) -> [JSONFields] {
         func when(_ ago: Int64?) -> JSONValue { .int(ago.map { s.wallTime - $0 } ?? 0) }

@@ -1,0 +1,54 @@
+/// One program's n2n 3.x JSON API: its methods and topics, and the rows of its read-only methods
+/// rendered from its snapshot. Parsing, the password rule, subscriptions and the methods both
+/// programs share (help, verbose, stop) are answered here, once for both.
+public protocol ManagementJSONAPI: Sendable {
+    associatedtype Snapshot
+    static var methods: [ManagementMethod] { get }
+    static var topics: [String] { get }
+    var authority: ManagementAuthority { get }
+    /// The rows of a read-only method (the method is one of `methods`).
+    static func rows(_ method: String, _ snapshot: Snapshot) -> [JSONFields]
+    /// Methods this program accepts but cannot serve yet (answered `unimplemented`).
+    static var unimplemented: Set<String> { get }
+}
+
+extension ManagementJSONAPI {
+    public static var unimplemented: Set<String> { [] }
+
+    /// Answers one JSON request. `verbosity` is the current level (for `verbose`).
+    public func handle(_ bytes: UnsafeRawBufferPointer, verbosity: Int, snapshot: () -> Snapshot) -> ManagementOutcome {
+        do throws(ManagementRequestError) {
+            let request = try ManagementRequest(parsing: bytes)
+            guard let method = try authority.admit(request, methods: Self.methods, topics: Self.topics) else {
+                return ManagementOutcome([ManagementJSON.object([("_tag", .string(request.tag)), ("_type", .string("subscribed"))])],
+                                         action: .subscribe(topic: request.method, tag: request.tag))
+            }
+            return try answer(request, method: method, verbosity: verbosity, snapshot: snapshot)
+        } catch {
+            return ManagementOutcome([error.reply])
+        }
+    }
+
+    private func answer(_ request: ManagementRequest, method: ManagementMethod, verbosity: Int,
+                        snapshot: () -> Snapshot) throws(ManagementRequestError) -> ManagementOutcome {
+        let tag = request.tag
+        func reply(_ rows: [JSONFields], _ action: ManagementAction = .none) -> ManagementOutcome {
+            ManagementOutcome(ManagementReply.framed(tag: tag, method: method.name, rows: rows), action: action)
+        }
+        if Self.unimplemented.contains(method.name) { throw ManagementRequestError(.unimplemented, tag: tag) }
+        switch method.name {
+        case "help": return reply(ManagementMethod.helpRows(Self.methods))
+        case "verbose":
+            guard request.kind == .write else { return reply([[("traceLevel", .int(Int64(verbosity)))]]) }
+            guard let level = Int(request.arguments), (0...4).contains(level) else {
+                throw ManagementRequestError(.badArgument, tag: tag)
+            }
+            return reply([[("traceLevel", .int(Int64(level)))]], .setVerbosity(level))
+        case "stop":
+            let stopping = request.kind == .write
+            return reply([[("keep_running", .int(stopping ? 0 : 1))]], stopping ? .stop : .none)
+        default:
+            return reply(Self.rows(method.name, snapshot()))
+        }
+    }
+}
