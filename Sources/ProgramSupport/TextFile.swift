@@ -1,4 +1,5 @@
 import Glibc
+import LinuxSystem
 
 /// Why a configuration or community file could not be read.
 public struct FileReadError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -21,16 +22,18 @@ public enum TextFile {
     public static let maxSize = 1 << 20
 
     public static func readBytes(_ path: String) throws(FileReadError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileReadError(path: path, errno: errno) }
-        defer { close(fd) }
+        let file: FileDescriptor
+        do { file = try FileDescriptor("open") { open(path, O_RDONLY | O_CLOEXEC) } } catch {
+            throw FileReadError(path: path, errno: error.code)
+        }
+        defer { try? file.close() }
+        let fd = file.rawValue
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileReadError(path: path, errno: errno)
+            let n: Int
+            do { n = try systemCall("read") { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } } } catch {
+                throw FileReadError(path: path, errno: error.code)
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])

@@ -60,15 +60,12 @@ public final class Epoll {
     /// restarting, so the caller can re-check its deadlines and stop flag.
     @discardableResult
     public func wait(timeoutMilliseconds: Int32) throws(Errno) -> Int {
-        let result = epoll_wait(descriptor.rawValue, events, Int32(maxEvents), timeoutMilliseconds)
-        if result >= 0 {
-            ready = Int(result)
-            return ready
-        }
         ready = 0
-        let code = errno
-        if code == EINTR { return 0 }
-        throw Errno(code: code, call: "epoll_wait")
+        let fd = descriptor.rawValue
+        ready = Int(try systemCallUnlessInterrupted("epoll_wait") {
+            epoll_wait(fd, events, Int32(maxEvents), timeoutMilliseconds)
+        } ?? 0)
+        return ready
     }
 
     /// As `wait(timeoutMilliseconds:)` with nanosecond precision (epoll_pwait2, Linux 5.11+;
@@ -78,16 +75,16 @@ public final class Epoll {
         guard let timeout = timeoutNanoseconds else { return try wait(timeoutMilliseconds: -1) }
         if !Epoll.fineTimeoutUnavailable {
             var spec = timespec(tv_sec: Int(timeout / 1_000_000_000), tv_nsec: Int(timeout % 1_000_000_000))
-            let result = epoll_pwait2(descriptor.rawValue, events, Int32(maxEvents), &spec, nil)
-            if result >= 0 {
-                ready = Int(result)
-                return ready
-            }
             ready = 0
-            let code = errno
-            if code == EINTR { return 0 }
-            if code != ENOSYS { throw Errno(code: code, call: "epoll_pwait2") }
-            Epoll.fineTimeoutUnavailable = true
+            let fd = descriptor.rawValue
+            do {
+                ready = Int(try systemCallUnlessInterrupted("epoll_pwait2") {
+                    epoll_pwait2(fd, events, Int32(maxEvents), &spec, nil)
+                } ?? 0)
+                return ready
+            } catch where error.code == ENOSYS {
+                Epoll.fineTimeoutUnavailable = true
+            }
         }
         let milliseconds = min((timeout + 999_999) / 1_000_000, UInt64(Int32.max))
         return try wait(timeoutMilliseconds: Int32(milliseconds))

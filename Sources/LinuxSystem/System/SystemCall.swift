@@ -32,6 +32,19 @@ public func systemCallUnlessWouldBlock<Result: FixedWidthInteger>(
     }
 }
 
+/// As `systemCall`, but an interrupting signal (EINTR) is an outcome reported as `nil`, not
+/// retried: for waits whose caller must look at its deadlines and stop flag after a signal.
+@inlinable
+public func systemCallUnlessInterrupted<Result: FixedWidthInteger>(
+    _ call: StaticString, _ body: () -> Result
+) throws(Errno) -> Result? {
+    let result = body()
+    if result != -1 { return result }
+    let error = Errno.current(call)
+    if error.code == EINTR { return nil }
+    throw error
+}
+
 /// What one datagram system call (send, receive, their batch forms) came to. Datagram sockets
 /// report errors that concern one datagram or one destination (ICMP feedback, routing,
 /// size...) through the same errno as errors of the socket itself; this sorts them once.
