@@ -1,5 +1,3 @@
-import Synchronization
-
 /// `--igmp-snooping` and its timers, as the engine takes them. nil in the engine's configuration:
 /// no snooping, n2n 2.8's behaviour.
 public struct EdgeMulticastSettings: Sendable, Hashable {
