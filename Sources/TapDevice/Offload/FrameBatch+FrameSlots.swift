@@ -9,7 +9,8 @@ extension FrameBatch: FrameSlots {
     public var slotCapacity: Int { frameCapacity }
 
     public func nextFreeSlot() -> UnsafeMutableRawBufferPointer {
-        UnsafeMutableRawBufferPointer(rebasing: slot(count)[headroom...])
+        precondition(count < capacity, "slot index out of range")
+        return nextFreeBuffer()
     }
 
     public func commitSlot(length: Int) { commitNext(length: length) }
