@@ -318,7 +318,7 @@ final class EdgeRuntime: EdgeHost {
                 switch outcome.action {
                 case .stop: requestStop("management stop")
                 case .setVerbosity(let level): engine.verbosity = level
-                case .none, .subscribe: break
+                case .none, .subscribe, .carryOut: break
                 }
                 continue
             }

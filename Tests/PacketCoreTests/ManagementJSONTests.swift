@@ -206,8 +206,13 @@ import Testing
         let ps = rows(supernode("r 5 packetstats"), tag: "5", method: "packetstats")
         #expect(ps.first { $0["type"] as? String == "forward" }?["tx_pkt"] as? Int == 10)
         #expect(rows(supernode("r 6 verbose"), tag: "6", method: "verbose").first?["traceLevel"] as? Int == 2)
-        #expect(error(supernode("w 7:1:pw reload_communities")) == "unimplemented")
+        let reload = supernode("w 7:1:pw reload_communities")
+        #expect(reload.datagrams.isEmpty)
+        #expect(reload.action == .carryOut(method: "reload_communities", tag: "7"))
+        #expect(error(supernode("r 7 reload_communities")) == "writeonly")
         #expect(error(supernode("w 7:1:n2n reload_communities")) == "badauth")
+        let rows = SupernodeManagementJSON.reloadRows({ var c = WhitelistChange(); c.listed = 3; c.added = ["a"]; return c }())
+        #expect(ManagementJSON.object(rows[0]) == #"{"ok":1,"communities":3,"added":1,"removed":0,"edges_dropped":0}"#)
     }
 
     // MARK: - Framing, bounds, escaping, events

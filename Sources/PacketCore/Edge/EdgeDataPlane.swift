@@ -101,9 +101,15 @@ public final class EdgeDataPlane {
             statistics.countDrop(.txBadLength)
             return
         }
-        if configuration.dropMulticast && EdgeFrameFilters.isFilteredMulticast(frame) {
-            statistics.countDrop(.txMulticast)
-            return
+        if EdgeFrameFilters.isFilteredMulticast(frame) {
+            if configuration.dropMulticast {
+                statistics.countDrop(.txMulticast)
+                return
+            }
+            if EdgeFrameFilters.isLocalDiscovery(frame) {
+                statistics.countDrop(.txLocalDiscovery)
+                return
+            }
         }
         if !configuration.allowRouting && EdgeFrameFilters.txIsRouted(frame, ownIPv4: tapIPv4) {
             statistics.countDrop(.txRouted)

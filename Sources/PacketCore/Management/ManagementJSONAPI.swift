@@ -8,12 +8,13 @@ public protocol ManagementJSONAPI: Sendable {
     var authority: ManagementAuthority { get }
     /// The rows of a read-only method (the method is one of `methods`).
     static func rows(_ method: String, _ snapshot: Snapshot) -> [JSONFields]
-    /// Methods this program accepts but cannot serve yet (answered `unimplemented`).
-    static var unimplemented: Set<String> { get }
+    /// Write-only methods the host program carries out and answers itself (`.carryOut`), because
+    /// their rows depend on what the action did rather than on the snapshot.
+    static var hostWrites: Set<String> { get }
 }
 
 extension ManagementJSONAPI {
-    public static var unimplemented: Set<String> { [] }
+    public static var hostWrites: Set<String> { [] }
 
     /// Answers one JSON request. `verbosity` is the current level (for `verbose`).
     public func handle(_ bytes: UnsafeRawBufferPointer, verbosity: Int, snapshot: () -> Snapshot) -> ManagementOutcome {
@@ -35,7 +36,10 @@ extension ManagementJSONAPI {
         func reply(_ rows: [JSONFields], _ action: ManagementAction = .none) -> ManagementOutcome {
             ManagementOutcome(ManagementReply.framed(tag: tag, method: method.name, rows: rows), action: action)
         }
-        if Self.unimplemented.contains(method.name) { throw ManagementRequestError(.unimplemented, tag: tag) }
+        if Self.hostWrites.contains(method.name) {
+            guard request.kind == .write else { throw ManagementRequestError(.writeOnly, tag: tag) }
+            return ManagementOutcome([], action: .carryOut(method: method.name, tag: tag))
+        }
         switch method.name {
         case "help": return reply(ManagementMethod.helpRows(Self.methods))
         case "verbose":
