@@ -99,6 +99,17 @@ out() { tail -n 1 "$work/$1.out" 2>/dev/null; }
 field() { out "$1" | awk -v i="$2" '{ print $i }'; }
 mgmt_groups() { edge_mgmt "$1" groups; }
 listed() { echo "$1" | grep -A4 "^$2 " | grep -qi "$3"; }  # listed REPLY GROUP MAC
+# json_groups N: edge N's n2n 3.x JSON `groups` rows, one "group listener" pair a line
+json_groups() {
+    nsx "$(edge_ns "$1")" python3 -c '
+import json, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
+s.sendto(b"r 9 groups", ("127.0.0.1", 5644))
+while True:
+    o = json.loads(s.recvfrom(65535)[0])
+    if o["_type"] != "row": break
+    print(o["group"], o["listener"], o["age"] if "age" in o else "-")'
+}
 counter() {  # counter N KEY: a key:value of edge N's `groups` reply
     mgmt_groups "$1" | tr ' ' '\n' | awk -F: -v k="$2" '$1 == k { print $2; exit }'
 }
@@ -148,6 +159,8 @@ snooping() {
     local groups1; groups1=$(mgmt_groups 1)
     echo "$groups1" | sed 's/^/  e1> /'
     check "snooping: e1 lists e2 as G1's listener" listed "$groups1" $G1 02:00:00:00:d5:02
+    check "snooping: the JSON API's groups lists e2 under G1 and e3 under G2" sh -c \
+        "echo \"\$1\" | grep -qi '^$G1 02:00:00:00:d5:02 ' && echo \"\$1\" | grep -qi '^$G2 02:00:00:00:d5:03 '" _ "$(json_groups 1)"
     local replicated; replicated=$(counter 1 replicated)
     check "snooping: e1 counted replicated frames (${replicated:-0} >= 40)" test "${replicated:-0}" -ge 40
 

@@ -92,7 +92,7 @@ import Testing
 
     @Test func overlongAndGarbageRequestsGetErrorsNotCrashes() {
         #expect(error(edge("r 1 help " + String(repeating: "x", count: 72))) == "toolong")
-        #expect(edge("r 1 help " + String(repeating: "x", count: 71)).datagrams.count == 10)  // exactly 80: fine
+        #expect(edge("r 1 help " + String(repeating: "x", count: 71)).datagrams.count == EdgeManagementJSON.methods.count + 2)  // exactly 80: fine
         #expect(error(edge("r ")) == "notag")
         #expect(error(edge("r 5")) == "nomethod")
         #expect(error(edge("r 5:zz help")) == "badflags")
@@ -155,7 +155,42 @@ import Testing
     @Test func edgeHelpListsEveryMethod() {
         let names = rows(edge("r 1 help"), tag: "1", method: "help").compactMap { $0["cmd"] as? String }
         #expect(names == EdgeManagementJSON.methods.map(\.name))
-        #expect(names == ["help", "communities", "edges", "supernodes", "timestamps", "packetstats", "verbose", "stop"])
+        #expect(names == ["help", "communities", "edges", "supernodes", "timestamps", "packetstats", "groups", "verbose", "stop"])
+    }
+
+    @Test func groupsListEveryListenerWithItsAgeAndTheCountersShowInPacketstats() {
+        #expect(rows(edge("r 1 groups"), tag: "1", method: "groups").isEmpty)   // snooping off
+        var counters = MulticastCounters()
+        counters.framesReplicated = 7
+        counters.framesSuppressed = 3
+        counters.bytesSaved = 4_200
+        let m = MulticastSnapshot(
+            groups: [.init(group: "239.1.1.1", family: "ipv4", flooded: false, listeners: [
+                        .init(listener: "local", ageSeconds: 5, expiresInSeconds: 255, leaving: false),
+                        .init(listener: "02:00:00:00:00:03", ageSeconds: 9, expiresInSeconds: 2, leaving: true)]),
+                     .init(group: "ff05::1:3", family: "ipv6", flooded: true, listeners: [])],
+            queriers: [], counters: counters, tableCounters: MembershipTableCounters())
+        var snapshot = Self.edgeSnapshot
+        snapshot.multicast = m
+        var bytes = Array("r 2 groups".utf8)
+        let outcome = bytes.withUnsafeMutableBytes {
+            EdgeManagementJSON(password: "n2n").handle(UnsafeRawBufferPointer($0), verbosity: 2) { snapshot }
+        }
+        let g = rows(outcome, tag: "2", method: "groups")
+        #expect(g.map { $0["listener"] as? String } == ["local", "02:00:00:00:00:03", ""])
+        #expect(g[1]["group"] as? String == "239.1.1.1")
+        #expect(g[1]["age"] as? Int == 9)
+        #expect(g[1]["expires"] as? Int == 2)
+        #expect(g[1]["leaving"] as? Int == 1)
+        #expect(g[2]["flooded"] as? Int == 1)
+        bytes = Array("r 3 packetstats".utf8)
+        let stats = bytes.withUnsafeMutableBytes {
+            EdgeManagementJSON(password: "n2n").handle(UnsafeRawBufferPointer($0), verbosity: 2) { snapshot }
+        }
+        let mc = rows(stats, tag: "3", method: "packetstats").first { $0["type"] as? String == "multicast" }
+        #expect(mc?["replicated"] as? Int == 7)
+        #expect(mc?["suppressed"] as? Int == 3)
+        #expect(mc?["bytes_saved"] as? Int == 4_200)
     }
 
     @Test func edgeEdgesAreOneRowPerPeer() {
