@@ -32,7 +32,7 @@ def request(port, text, timeout=1.5):
         while True:
             data, _ = s.recvfrom(65535)
             out.append(json.loads(data))
-            if out[-1].get("_type") in ("end", "error", "subscribed"):
+            if out[-1].get("_type") in ("end", "error", "subscribe"):
                 break
     except socket.timeout:
         pass
@@ -164,7 +164,7 @@ run() {
     start_edge 3 demo -E
     wait_ping 3 1 6 >/dev/null
     wait "$sub" 2>/dev/null
-    check "edge: s peer is acknowledged" grep -q '"_type":"subscribed"' "$work/events"
+    check "edge: s peer is acknowledged" grep -q '"_type":"subscribe","topic":"peer"' "$work/events"
     check "edge: peer event 'join' for e3" grep -qi '"_type":"event","topic":"peer","action":"join".*02:00:00:00:d5:03' "$work/events"
     check "edge: subscribe without password is badauth" test "$(ctl "$E1" raw 5644 's 16 peer')" = badauth
 

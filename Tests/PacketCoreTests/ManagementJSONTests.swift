@@ -145,7 +145,7 @@ import Testing
         #expect(error(edge("s 1 peer")) == "badauth")
         #expect(error(edge("s 1:1:n2n weather")) == "unknowntopic")
         let ok = edge("s 7:1:n2n peer")
-        #expect(ok.datagrams == [#"{"_tag":"7","_type":"subscribed"}"#])
+        #expect(ok.datagrams == [#"{"_tag":"7","_type":"subscribe","topic":"peer"}"#])
         #expect(ok.action == .subscribe(topic: "peer", tag: "7"))
         #expect(supernode("s 7:1:pw peer").action == .subscribe(topic: "peer", tag: "7"))
     }
@@ -200,9 +200,10 @@ import Testing
         #expect(r.map { $0["macaddr"] as? String } == ["02:00:00:00:00:02", "02:00:00:00:00:03", "02:00:00:00:00:04"])
         #expect(r[1]["sockaddr"] as? String == "10.0.0.3:7777")
         #expect(r[1]["lastseen"] as? Int == 999)
+        #expect(r[1]["last_seen"] as? Int == 999)
         for row in r { for key in ["ip4addr", "desc"] { #expect(row[key] is String) } }
         #expect(edge("r 42 edges").datagrams[2]
-            == #"{"_tag":"42","_type":"row","mode":"p2p","ip4addr":"","macaddr":"02:00:00:00:00:03","sockaddr":"10.0.0.3:7777","desc":"","lastseen":999,"table":"known"}"#)
+            == #"{"_tag":"42","_type":"row","mode":"p2p","ip4addr":"","macaddr":"02:00:00:00:00:03","sockaddr":"10.0.0.3:7777","desc":"","last_seen":999,"lastseen":999,"table":"known"}"#)
     }
 
     @Test func edgeOtherMethods() {
@@ -210,6 +211,7 @@ import Testing
         let sn = rows(edge("r 2 supernodes"), tag: "2", method: "supernodes")
         #expect(sn.map { $0["current"] as? Int } == [1, 0])
         #expect(sn.first?["lastseen"] as? Int == 995)
+        #expect(sn.first?["last_seen"] as? Int == 995)
         #expect(sn.last?["sockaddr"] as? String == "")
         let ts = rows(edge("r 3 timestamps"), tag: "3", method: "timestamps")
         #expect(ts.first?["start_time"] as? Int == 900)
@@ -235,6 +237,7 @@ import Testing
         let e = rows(supernode("r 3 edges"), tag: "3", method: "edges")
         #expect(e.map { $0["macaddr"] as? String } == ["02:00:00:00:00:02", "02:00:00:00:00:03"])
         #expect(e.first?["lastseen"] as? Int == 1996)
+        #expect(e.first?["last_seen"] as? Int == 1996)
         let ts = rows(supernode("r 4 timestamps"), tag: "4", method: "timestamps")
         #expect(ts.first?["start_time"] as? Int == 1900)
         #expect(ts.first?["last_reg_super"] as? Int == 0)

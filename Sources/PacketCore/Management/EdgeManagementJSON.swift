@@ -28,7 +28,7 @@ public struct EdgeManagementJSON: ManagementJSONAPI {
             return s.supernodes.map { sn in
                 [("configured", .string(sn.configured)), ("sockaddr", .string(sn.address ?? "")),
                  ("current", .int(sn.current ? 1 : 0)), ("selection", .string(sn.current ? "current" : "standby")),
-                 ("lastseen", .int(sn.lastAckSecondsAgo.map { s.wallTime - $0 } ?? 0))]
+                 ] + lastSeen(sn.lastAckSecondsAgo.map { s.wallTime - $0 } ?? 0)
             }
         case "timestamps":
             return [[("start_time", .int(s.startWallTime)), ("last_super", .int(s.counters.lastSupernode)),
@@ -42,8 +42,8 @@ public struct EdgeManagementJSON: ManagementJSONAPI {
     static func edgeRow(_ s: EdgeSnapshot) -> (EdgeSnapshot.Peer) -> JSONFields {
         { peer in
             [("mode", .string(peer.mode == .p2p && peer.table == .known ? "p2p" : "pSp")), ("ip4addr", .string("")),
-             ("macaddr", .string(peer.mac)), ("sockaddr", .string(peer.socket)), ("desc", .string("")),
-             ("lastseen", .int(s.wallTime - peer.lastSeenSecondsAgo)), ("table", .string(peer.table.rawValue))]
+             ("macaddr", .string(peer.mac)), ("sockaddr", .string(peer.socket)), ("desc", .string(""))]
+                + lastSeen(s.wallTime - peer.lastSeenSecondsAgo) + [("table", .string(peer.table.rawValue))]
         }
     }
 

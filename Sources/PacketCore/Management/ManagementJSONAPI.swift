@@ -16,12 +16,20 @@ public protocol ManagementJSONAPI: Sendable {
 extension ManagementJSONAPI {
     public static var hostWrites: Set<String> { [] }
 
+    /// A Unix time of last contact under both names 3.x uses: `last_seen` (what its programs send
+    /// and its n2n-ctl reads) and `lastseen` (its ManagementAPI.md example).
+    static func lastSeen(_ unixTime: Int64) -> JSONFields {
+        [("last_seen", .int(unixTime)), ("lastseen", .int(unixTime))]
+    }
+
     /// Answers one JSON request. `verbosity` is the current level (for `verbose`).
     public func handle(_ bytes: UnsafeRawBufferPointer, verbosity: Int, snapshot: () -> Snapshot) -> ManagementOutcome {
         do throws(ManagementRequestError) {
             let request = try ManagementRequest(parsing: bytes)
             guard let method = try authority.admit(request, methods: Self.methods, topics: Self.topics) else {
-                return ManagementOutcome([ManagementJSON.object([("_tag", .string(request.tag)), ("_type", .string("subscribed"))])],
+                // 3.x answers `subscribe` with the topic (its n2n-ctl waits for exactly that type).
+                return ManagementOutcome([ManagementJSON.object([("_tag", .string(request.tag)), ("_type", .string("subscribe")),
+                                                                 ("topic", .string(request.method))])],
                                          action: .subscribe(topic: request.method, tag: request.tag))
             }
             return try answer(request, method: method, verbosity: verbosity, snapshot: snapshot)

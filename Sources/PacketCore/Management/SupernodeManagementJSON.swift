@@ -36,7 +36,7 @@ public struct SupernodeManagementJSON: ManagementJSONAPI {
             return s.edges.map {
                 [("community", .string($0.community)), ("ip4addr", .string("")), ("purgeable", .int(1)),
                  ("macaddr", .string($0.mac)), ("sockaddr", .string($0.socket)), ("proto", .string("UDP")),
-                 ("desc", .string("")), ("lastseen", .int(s.wallTime - $0.lastSeenSecondsAgo))]
+                 ("desc", .string(""))] + lastSeen(s.wallTime - $0.lastSeenSecondsAgo)
             }
         case "timestamps":
             return [[("start_time", .int(s.wallTime - s.uptimeSeconds)),
