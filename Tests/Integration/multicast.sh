@@ -236,6 +236,31 @@ snooping() {
     stop_all
 }
 
+# --- the standard timers (query interval 125 s, membership 260 s): about 5 minutes, so it runs only
+# when asked for (ONLY=standard); its figures are recorded in docs/multicast.md.
+
+standard_timers() {
+    log "multicast: --igmp-snooping with the standard timers; e2 holds G5 for 290 s"
+    start_community --igmp-snooping
+    host 2 $MC join 4 $G5 $PORT n2n0 300 >"$work/j5.out" 2>&1 & local j5=$!
+    sleep 1
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G5 >/dev/null
+    local waited=0
+    while [ $waited -lt 285 ]; do sleep 5; waited=$((waited + 5)); done
+    mgmt_groups 1 | sed 's/^/  e1> /'
+    local age; age=$(mgmt_groups 1 | grep -A1 "^$G5 " | grep -o 'age:[0-9]*' | cut -d: -f2)
+    check "standard: e2 has listened to G5 for ${age:-?} s, longer than the 260 s membership interval" test "${age:-0}" -gt 260
+    bg_out s3e 3 $MC sniff n2n0 3 $G5
+    sleep 0.2
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G5
+    wait_bg
+    wait "$j5"
+    echo "  G5 after 290 s: e2 app $(field j5 1) (40 = both bursts), e3 TAP $(out s3e); queries sent by e1: $(counter 1 queries_sent)"
+    check "standard: membership held past 260 s keeps receiving (both bursts)" test "$(field j5 1)" = 40
+    check "standard: ... and only e2 gets it" test "$(out s3e)" = 0
+    stop_all
+}
+
 # --- -S: every copy goes through the supernode, addressed to its listener ------------------------
 
 relayed() {
@@ -275,14 +300,77 @@ flooding() {
     stop_all
 }
 
+# --- with a stock n2n 2.8 edge (only when N2N_REFERENCE names a stock build; not in CI) ------------
+
+with_stock_edge() {
+    local stock=${N2N_REFERENCE:-} ours=$BIN sn
+    [ -n "$stock" ] && [ -x "$stock/edge" ] && [ -x "$stock/supernode" ] ||
+        { log "multicast: N2N_REFERENCE unset: the stock-edge scenarios are skipped"; return 0; }
+    for sn in ours stock; do
+        log "multicast: snooping edges e1 e3 e4 with a stock n2n 2.8 edge e2 ($sn supernode)"
+        if [ $sn = stock ]; then BIN=$stock start_supernode; else start_supernode; fi
+        BIN=$ours start_edge 1 mc -r "${SNOOP[@]}"
+        BIN=$stock start_edge 2 mc -r -E
+        BIN=$ours start_edge 3 mc -r "${SNOOP[@]}"
+        BIN=$ours start_edge 4 mc -r "${SNOOP[@]}"
+        local n; for n in 2 3 4; do wait_ping 1 $n 15 || echo "  e1 cannot ping e$n"; done
+        prepare_hosts
+        sleep 1
+        # The host behind the stock edge joins G1: its reports, flooded by the stock edge, teach e1.
+        bg_out j2 2 $MC join 4 $G1 $PORT n2n0 4
+        bg_out j3 3 $MC join 4 $G2 $PORT n2n0 4
+        bg_out s2 2 $MC sniff n2n0 4 $G1 $G2
+        bg_out s3 3 $MC sniff n2n0 4 $G1 $G2
+        bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
+        sleep 1.5
+        host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
+        wait_bg
+        echo "  [$sn sn] app e2(G1)=$(field j2 1) e3(G2)=$(field j3 1); TAP e2=[$(out s2)] e3=[$(out s3)] e4=[$(out s4)]"
+        check "stock e2 [$sn sn]: its host's G1 arrives (listener learned from the stock edge's flood)" test "$(field j2 1)" = 20
+        check "stock e2 [$sn sn]: G2 never reached the stock edge's TAP" test "$(field s2 2)" = 0
+        check "stock e2 [$sn sn]: e3 got G2 only, e4 nothing" test "$(field j3 1) $(field s3 1) $(out s4)" = "20 0 0 0"
+        # A stock sender floods; our snooping edges deliver what they receive.
+        bg_out j3b 3 $MC join 4 $G2 $PORT n2n0 3
+        bg_out s4b 4 $MC sniff n2n0 3 $G2
+        sleep 1.5
+        host 2 $MC send 4 n2n0 $PORT 20 20 $G2
+        wait_bg
+        echo "  [$sn sn] stock sender: e3 app $(field j3b 1), e4 TAP $(out s4b)"
+        check "stock e2 [$sn sn]: the stock sender's G2 reaches e3's app" test "$(field j3b 1)" = 20
+        check "stock e2 [$sn sn]: our snooping e4 still writes the flooded frames to its TAP" test "$(out s4b)" = 20
+        BIN=$ours stop_all
+    done
+    # Copies addressed to one listener (header destination = its MAC) through the stock supernode.
+    log "multicast: --igmp-snooping with -S through the stock n2n 2.8 supernode"
+    BIN=$stock start_supernode
+    for n in 1 2 3 4; do BIN=$ours start_edge $n mc -r -S "${SNOOP[@]}"; done
+    for n in 2 3 4; do wait_ping 1 $n 15 || echo "  e1 cannot ping e$n"; done
+    prepare_hosts
+    sleep 1
+    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
+    bg_out s3 3 $MC sniff n2n0 3 $G1
+    bg_out s4 4 $MC sniff n2n0 3 $G1
+    sleep 1
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G1
+    wait_bg
+    echo "  stock supernode, -S: e2 app $(field j2 1); TAP e3=$(out s3) e4=$(out s4)"
+    check "stock supernode, -S: e2's app got all 20 (unicast-addressed copies relayed)" test "$(field j2 1)" = 20
+    check "stock supernode, -S: e3 and e4 got none" test "$(out s3) $(out s4)" = "0 0"
+    BIN=$ours stop_all
+    BIN=$ours
+}
+
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
     echo "multicast tests need root and /dev/net/tun"; echo "multicast: 0 passed, 1 failed"; exit 1
 fi
 [ -x "$BIN/edge" ] && [ -x "$BIN/supernode" ] || { echo "missing binaries in $BIN"; echo "multicast: 0 passed, 1 failed"; exit 1; }
 
 setup_topology
-snooping
-relayed
-flooding
+# ONLY=pattern runs the matching scenarios; standard_timers runs only when named.
+for scenario in snooping relayed flooding with_stock_edge standard_timers; do
+    if [ -z "${ONLY:-}" ] && [ $scenario != standard_timers ] || [ -n "${ONLY:-}" ] && [[ $scenario =~ $ONLY ]]; then
+        $scenario
+    fi
+done
 echo "multicast: $passed passed, $failed failed"
 [ "$failed" = 0 ]
