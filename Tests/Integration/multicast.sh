@@ -114,6 +114,31 @@ counter() {  # counter N KEY: a key:value of edge N's `groups` reply
     mgmt_groups "$1" | tr ' ' '\n' | awk -F: -v k="$2" '$1 == k { print $2; exit }'
 }
 
+# two_groups: e2's host joins G1, e3's joins G2, e1 sends 20 to each; e2-e4 count their app and TAP
+# (outputs j2 j3, s2 s3 s4: per group G1 G2).
+two_groups() {
+    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 4
+    bg_out j3 3 $MC join 4 $G2 $PORT n2n0 4
+    bg_out s2 2 $MC sniff n2n0 4 $G1 $G2
+    bg_out s3 3 $MC sniff n2n0 4 $G1 $G2
+    bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
+    sleep 1.5
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
+    wait_bg
+    echo "  app e2(G1)=$(field j2 1) e3(G2)=$(field j3 1); TAP e2=[$(out s2)] e3=[$(out s3)] e4=[$(out s4)] (G1 G2)"
+}
+
+# one_group FAMILY GROUP JOINER SNIFFER...: JOINER's host joins GROUP, the sniffers count it on their
+# TAP, e1 sends 20 (outputs jg, and sg<N> per sniffer).
+one_group() {
+    local fam=$1 group=$2 joiner=$3 n; shift 3
+    bg_out jg "$joiner" $MC join "$fam" "$group" $PORT n2n0 3
+    for n in "$@"; do bg_out "sg$n" "$n" $MC sniff n2n0 3 "$group"; done
+    sleep 1
+    host 1 $MC send "$fam" n2n0 $PORT 20 20 "$group"
+    wait_bg
+}
+
 prepare_hosts() {
     local n
     for n in 1 2 3 4; do
@@ -142,15 +167,7 @@ snooping() {
     start_community "${SNOOP[@]}"
 
     # 1. e2 joins G1, e3 joins G2; e1 sends 20 to each; everyone sniffs its TAP.
-    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 4
-    bg_out j3 3 $MC join 4 $G2 $PORT n2n0 4
-    bg_out s2 2 $MC sniff n2n0 4 $G1 $G2
-    bg_out s3 3 $MC sniff n2n0 4 $G1 $G2
-    bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
-    sleep 1.5
-    host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
-    wait_bg
-    echo "  app e2(G1)=$(field j2 1) e3(G2)=$(field j3 1); TAP e2=[$(out s2)] e3=[$(out s3)] e4=[$(out s4)] (G1 G2)"
+    two_groups
     check "snooping: e2's app got all 20 of G1" test "$(field j2 1)" = 20
     check "snooping: e3's app got all 20 of G2" test "$(field j3 1)" = 20
     check "snooping: G2 never reached e2's TAP" test "$(field s2 2)" = 0
@@ -201,26 +218,16 @@ snooping() {
         sh -c "[ '$(field j3b 1)' -gt 0 ] && [ '$(field j3b 2)' -ge 0 ] && [ '$(field j3b 2)' -lt 1000 ]"
 
     # 6. An IGMPv2-only host (e4).
-    bg_out j4 4 $MC join 4 $G4 $PORT n2n0 3
-    bg_out s2c 2 $MC sniff n2n0 3 $G4
-    bg_out s3c 3 $MC sniff n2n0 3 $G4
-    sleep 1
-    host 1 $MC send 4 n2n0 $PORT 20 20 $G4
-    wait_bg
-    echo "  IGMPv2 host e4: app $(field j4 1); TAP e2=$(out s2c) e3=$(out s3c)"
-    check "snooping: IGMPv2-only host e4 gets its group" test "$(field j4 1)" = 20
-    check "snooping: ... and only e4 does" test "$(out s2c) $(out s3c)" = "0 0"
+    one_group 4 $G4 4 2 3
+    echo "  IGMPv2 host e4: app $(field jg 1); TAP e2=$(out sg2) e3=$(out sg3)"
+    check "snooping: IGMPv2-only host e4 gets its group" test "$(field jg 1)" = 20
+    check "snooping: ... and only e4 does" test "$(out sg2) $(out sg3)" = "0 0"
 
     # 7. An IPv6 MLD listener (e2 joins ff15::1:1).
-    bg_out j6 2 $MC join 6 $G6 $PORT n2n0 3
-    bg_out s3d 3 $MC sniff n2n0 3 $G6
-    bg_out s4d 4 $MC sniff n2n0 3 $G6
-    sleep 1
-    host 1 $MC send 6 n2n0 $PORT 20 20 $G6
-    wait_bg
-    echo "  MLD listener e2: app $(field j6 1); TAP e3=$(out s3d) e4=$(out s4d)"
-    check "snooping: MLD listener e2 gets ff15::1:1" test "$(field j6 1)" = 20
-    check "snooping: ... and only e2 does" test "$(out s3d) $(out s4d)" = "0 0"
+    one_group 6 $G6 2 3 4
+    echo "  MLD listener e2: app $(field jg 1); TAP e3=$(out sg3) e4=$(out sg4)"
+    check "snooping: MLD listener e2 gets ff15::1:1" test "$(field jg 1)" = 20
+    check "snooping: ... and only e2 does" test "$(out sg3) $(out sg4)" = "0 0"
 
     # 3 (end). Over 8 s (the timeout) after e2 joined G5: still delivered, still only to e2.
     local age; age=$(mgmt_groups 1 | grep -A1 "^$G5 " | grep -o 'age:[0-9]*' | cut -d: -f2)
@@ -287,15 +294,10 @@ relayed() {
 flooding() {
     log "multicast: the same community with -E and no snooping"
     start_community -E
-    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
-    bg_out s3 3 $MC sniff n2n0 3 $G1
-    bg_out s4 4 $MC sniff n2n0 3 $G1
-    sleep 1
-    host 1 $MC send 4 n2n0 $PORT 20 20 $G1
-    wait_bg
-    echo "  no snooping: e2 app $(field j2 1); TAP e3=$(out s3) e4=$(out s4)"
-    check "flooding: e2's app got all 20" test "$(field j2 1)" = 20
-    check "flooding: without the flag G1 reaches e3 and e4 too" test "$(out s3) $(out s4)" = "20 20"
+    one_group 4 $G1 2 3 4
+    echo "  no snooping: e2 app $(field jg 1); TAP e3=$(out sg3) e4=$(out sg4)"
+    check "flooding: e2's app got all 20" test "$(field jg 1)" = 20
+    check "flooding: without the flag G1 reaches e3 and e4 too" test "$(out sg3) $(out sg4)" = "20 20"
     check "flooding: groups says snooping is off" sh -c "[ \"\$1\" = 'igmp snooping off' ]" _ "$(mgmt_groups 1)"
     stop_all
 }
@@ -317,15 +319,7 @@ with_stock_edge() {
         prepare_hosts
         sleep 1
         # The host behind the stock edge joins G1: its reports, flooded by the stock edge, teach e1.
-        bg_out j2 2 $MC join 4 $G1 $PORT n2n0 4
-        bg_out j3 3 $MC join 4 $G2 $PORT n2n0 4
-        bg_out s2 2 $MC sniff n2n0 4 $G1 $G2
-        bg_out s3 3 $MC sniff n2n0 4 $G1 $G2
-        bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
-        sleep 1.5
-        host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
-        wait_bg
-        echo "  [$sn sn] app e2(G1)=$(field j2 1) e3(G2)=$(field j3 1); TAP e2=[$(out s2)] e3=[$(out s3)] e4=[$(out s4)]"
+        two_groups
         check "stock e2 [$sn sn]: its host's G1 arrives (listener learned from the stock edge's flood)" test "$(field j2 1)" = 20
         check "stock e2 [$sn sn]: G2 never reached the stock edge's TAP" test "$(field s2 2)" = 0
         check "stock e2 [$sn sn]: e3 got G2 only, e4 nothing" test "$(field j3 1) $(field s3 1) $(out s4)" = "20 0 0 0"
@@ -347,15 +341,10 @@ with_stock_edge() {
     for n in 2 3 4; do wait_ping 1 $n 15 || echo "  e1 cannot ping e$n"; done
     prepare_hosts
     sleep 1
-    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
-    bg_out s3 3 $MC sniff n2n0 3 $G1
-    bg_out s4 4 $MC sniff n2n0 3 $G1
-    sleep 1
-    host 1 $MC send 4 n2n0 $PORT 20 20 $G1
-    wait_bg
-    echo "  stock supernode, -S: e2 app $(field j2 1); TAP e3=$(out s3) e4=$(out s4)"
-    check "stock supernode, -S: e2's app got all 20 (unicast-addressed copies relayed)" test "$(field j2 1)" = 20
-    check "stock supernode, -S: e3 and e4 got none" test "$(out s3) $(out s4)" = "0 0"
+    one_group 4 $G1 2 3 4
+    echo "  stock supernode, -S: e2 app $(field jg 1); TAP e3=$(out sg3) e4=$(out sg4)"
+    check "stock supernode, -S: e2's app got all 20 (unicast-addressed copies relayed)" test "$(field jg 1)" = 20
+    check "stock supernode, -S: e3 and e4 got none" test "$(out sg3) $(out sg4)" = "0 0"
     BIN=$ours stop_all
     BIN=$ours
 }
