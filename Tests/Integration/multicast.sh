@@ -36,6 +36,7 @@ def join(fam, group, port, ifname, seconds):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((group, int(port)))
         s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton(group) + socket.inet_aton("0.0.0.0") + struct.pack("@i", idx))
+    print("ready", flush=True)
     start = time.time(); count = 0; first = -1
     while True:
         left = start + seconds - time.time()
@@ -69,6 +70,7 @@ def sniff(ifname, seconds, *addrs):
     counts = [0] * len(want)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
     s.bind((ifname, 0))
+    print("ready", flush=True)
     end = time.time() + float(seconds)
     while True:
         left = end - time.time()
@@ -91,8 +93,10 @@ MC="python3 $work/mc.py"
 # host N CMD...: run in edge N's namespace
 host() { local n=$1; shift; nsx "$(edge_ns "$n")" "$@"; }
 # bg_out NAME N CMD...: a bounded host process in the background, its output in $work/NAME.out
-BG=()
-bg_out() { local name=$1 n=$2; shift 2; host "$n" "$@" >"$work/$name.out" 2>&1 & BG+=("$!"); }
+BG=(); BG_FILES=()
+bg_out() { local name=$1 n=$2; shift 2; host "$n" "$@" >"$work/$name.out" 2>&1 & BG+=("$!"); BG_FILES+=("$work/$name.out"); }
+# ready_bg: waits (bounded) until the joiners and sniffers started since the last call have their sockets
+ready_bg() { wait_ready "${BG_FILES[@]}"; BG_FILES=(); }
 # wait_bg: waits for the bg_out processes started since the last wait_bg
 wait_bg() { local p; for p in "${BG[@]}"; do wait "$p" 2>/dev/null; done; BG=(); }
 out() { tail -n 1 "$work/$1.out" 2>/dev/null; }
@@ -107,6 +111,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
 s.sendto(b"r 9 groups", ("127.0.0.1", 5644))
 while True:
     o = json.loads(s.recvfrom(65535)[0])
+    if o["_type"] == "begin": continue
     if o["_type"] != "row": break
     print(o["group"], o["listener"], o["age"] if "age" in o else "-")'
 }
@@ -122,6 +127,7 @@ two_groups() {
     bg_out s2 2 $MC sniff n2n0 4 $G1 $G2
     bg_out s3 3 $MC sniff n2n0 4 $G1 $G2
     bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
+    ready_bg
     sleep 1.5
     host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
     wait_bg
@@ -134,6 +140,7 @@ one_group() {
     local fam=$1 group=$2 joiner=$3 n; shift 3
     bg_out jg "$joiner" $MC join "$fam" "$group" $PORT n2n0 3
     for n in "$@"; do bg_out "sg$n" "$n" $MC sniff n2n0 3 "$group"; done
+    ready_bg
     sleep 1
     host 1 $MC send "$fam" n2n0 $PORT 20 20 "$group"
     wait_bg
@@ -185,6 +192,7 @@ snooping() {
     bg_out l2 2 $MC sniff n2n0 2.5 $MDNS $BCAST
     bg_out l3 3 $MC sniff n2n0 2.5 $MDNS $BCAST
     bg_out l4 4 $MC sniff n2n0 2.5 $MDNS $BCAST
+    ready_bg
     sleep 0.5
     host 1 $MC send 4 n2n0 $PORT 10 20 $MDNS $BCAST
     wait_bg
@@ -200,6 +208,7 @@ snooping() {
     sleep 3
     local suppressed0; suppressed0=$(counter 1 suppressed)
     bg_out s2b 2 $MC sniff n2n0 2 $G1
+    ready_bg
     sleep 0.3
     host 1 $MC send 4 n2n0 $PORT 20 20 $G1
     wait_bg
@@ -233,6 +242,7 @@ snooping() {
     local age; age=$(mgmt_groups 1 | grep -A1 "^$G5 " | grep -o 'age:[0-9]*' | cut -d: -f2)
     check "snooping: e2 has listened to G5 for ${age:-?} s, longer than the 8 s timeout" test "${age:-0}" -gt 8
     bg_out s3e 3 $MC sniff n2n0 2 $G5
+    ready_bg
     sleep 0.2
     host 1 $MC send 4 n2n0 $PORT 20 20 $G5
     wait_bg
@@ -258,6 +268,7 @@ standard_timers() {
     local age; age=$(mgmt_groups 1 | grep -A1 "^$G5 " | grep -o 'age:[0-9]*' | cut -d: -f2)
     check "standard: e2 has listened to G5 for ${age:-?} s, longer than the 260 s membership interval" test "${age:-0}" -gt 260
     bg_out s3e 3 $MC sniff n2n0 3 $G5
+    ready_bg
     sleep 0.2
     host 1 $MC send 4 n2n0 $PORT 20 20 $G5
     wait_bg
@@ -276,6 +287,7 @@ relayed() {
     bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
     bg_out s3 3 $MC sniff n2n0 3 $G1
     bg_out s4 4 $MC sniff n2n0 3 $G1
+    ready_bg
     sleep 1
     local fwd0; fwd0=$(sn_counter fwd)
     host 1 $MC send 4 n2n0 $PORT 20 20 $G1
@@ -326,10 +338,12 @@ with_stock_edge() {
         # A stock sender floods; our snooping edges deliver what they receive.
         bg_out j3b 3 $MC join 4 $G2 $PORT n2n0 3
         bg_out s4b 4 $MC sniff n2n0 3 $G2
+        ready_bg
         sleep 1.5
         host 2 $MC send 4 n2n0 $PORT 20 20 $G2
         wait_bg
         echo "  [$sn sn] stock sender: e3 app $(field j3b 1), e4 TAP $(out s4b)"
+        [ "$(out s4b)" = 20 ] || { edge_mgmt 4 | tail -4; sn_mgmt | head -20; }
         check "stock e2 [$sn sn]: the stock sender's G2 reaches e3's app" test "$(field j3b 1)" = 20
         check "stock e2 [$sn sn]: our snooping e4 still writes the flooded frames to its TAP" test "$(out s4b)" = 20
         BIN=$ours stop_all
@@ -357,7 +371,9 @@ fi
 setup_topology
 # ONLY=pattern runs the matching scenarios; standard_timers runs only when named.
 for scenario in snooping relayed flooding with_stock_edge standard_timers; do
-    if [ -z "${ONLY:-}" ] && [ $scenario != standard_timers ] || [ -n "${ONLY:-}" ] && [[ $scenario =~ $ONLY ]]; then
+    if [ -n "${ONLY:-}" ]; then
+        [[ $scenario =~ $ONLY ]] && $scenario
+    elif [ $scenario != standard_timers ]; then
         $scenario
     fi
 done
