@@ -138,8 +138,8 @@ two_groups() {
 # TAP, e1 sends 20 (outputs jg, and sg<N> per sniffer).
 one_group() {
     local fam=$1 group=$2 joiner=$3 n; shift 3
-    bg_out jg "$joiner" $MC join "$fam" "$group" $PORT n2n0 3
-    for n in "$@"; do bg_out "sg$n" "$n" $MC sniff n2n0 3 "$group"; done
+    bg_out jg "$joiner" $MC join "$fam" "$group" $PORT n2n0 4
+    for n in "$@"; do bg_out "sg$n" "$n" $MC sniff n2n0 4 "$group"; done
     ready_bg
     sleep 1
     host 1 $MC send "$fam" n2n0 $PORT 20 20 "$group"
@@ -336,8 +336,8 @@ with_stock_edge() {
         check "stock e2 [$sn sn]: G2 never reached the stock edge's TAP" test "$(field s2 2)" = 0
         check "stock e2 [$sn sn]: e3 got G2 only, e4 nothing" test "$(field j3 1) $(field s3 1) $(out s4)" = "20 0 0 0"
         # A stock sender floods; our snooping edges deliver what they receive.
-        bg_out j3b 3 $MC join 4 $G2 $PORT n2n0 3
-        bg_out s4b 4 $MC sniff n2n0 3 $G2
+        bg_out j3b 3 $MC join 4 $G2 $PORT n2n0 5
+        bg_out s4b 4 $MC sniff n2n0 5 $G2
         ready_bg
         sleep 1.5
         host 2 $MC send 4 n2n0 $PORT 20 20 $G2
