@@ -29,6 +29,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TapDevice", package: rootPackage),
+                .product(name: "LinuxSystem", package: rootPackage),
             ],
             path: "Benchmarks/OffloadBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -1,4 +1,5 @@
 import Benchmark
+import LinuxSystem
 import TapDevice
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import LinuxSystem
 import TapDevice
 
 /// Super-frames as a TAP with TSO/USO hands them over: 45 segments of 1448 bytes (65,160 bytes of payload,
