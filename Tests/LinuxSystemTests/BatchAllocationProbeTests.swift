@@ -24,11 +24,25 @@ private enum BatchAllocationCounter {
         return BatchAllocationCounter.original!(metadata, size, alignMask)
     }
 
-    static func allocations(in body: () throws -> Void) rethrows -> Int? {
+    /// The runtime's hook slot and swizzling flag, looked up once per process: a second lookup of
+    /// the flag in the same process was seen to fail now and then (dlsym returned NULL).
+    struct Symbols: @unchecked Sendable {
+        // Addresses of two runtime globals; only the measuring thread touches them.
+        var slot: UnsafeMutableRawPointer
+        var enable: UnsafeMutableRawPointer
+    }
+    static let symbols: Symbols? = {
         guard let handle = dlopen(nil, RTLD_NOW),
             let slot = dlsym(handle, "_swift_allocObject"),
             let enable = dlsym(handle, "_swift_enableSwizzlingOfAllocationAndRefCountingFunctions_forInstrumentsOnly")
         else { return nil }
+        return Symbols(slot: slot, enable: enable)
+    }()
+
+    static func allocations(in body: () throws -> Void) rethrows -> Int? {
+        guard let symbols else { return nil }
+        let slot = symbols.slot
+        let enable = symbols.enable
         let previous = slot.load(as: UnsafeRawPointer?.self)
         if original == nil { original = unsafeBitCast(previous, to: AllocObject.self) }
         let wasEnabled = enable.load(as: UInt8.self)
