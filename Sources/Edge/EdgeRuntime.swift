@@ -141,6 +141,9 @@ final class EdgeRuntime: EdgeHost {
         engineConfig.dropMulticast = !config.acceptMulticast
         engineConfig.allowRouting = config.allowRouting
         engineConfig.multicastSnooping = config.multicastSnooping
+        engineConfig.sharedSnooper = config.multicastSnooping.map {
+            SharedMulticastSnooper(settings: $0, mac: mac, ipv4: currentTapAddress())
+        }
         engineConfig.tapIPv4 = currentTapAddress()
         frameSink = TapFrameSink(port: tapPort) { [unowned self] in self.tap }
         engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,
@@ -323,7 +326,7 @@ final class EdgeRuntime: EdgeHost {
                 switch outcome.action {
                 case .stop: requestStop("management stop")
                 case .setVerbosity(let level): engine.verbosity = level
-                case .none, .subscribe: break
+                case .none, .subscribe, .carryOut: break
                 }
                 continue
             }

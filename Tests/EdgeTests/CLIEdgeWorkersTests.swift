@@ -13,13 +13,13 @@ import ProgramSupport
         }
     }
 
-    @Test func dhcpAndSnoopingRunOneThread() {
+    @Test func dhcpRunsOneThreadSnoopingAll() {
         var config = EdgeConfiguration()
         config.workers = 4
         config.tapAddress = TapAddress(mode: .static, ipv4: 0xC0A8_0001)
         #expect(config.effectiveWorkers == 4)
-        config.multicastSnooping = EdgeMulticastSettings()
-        #expect(config.effectiveWorkers == 1)
+        config.multicastSnooping = EdgeMulticastSettings()   // the workers share one table
+        #expect(config.effectiveWorkers == 4)
         config.multicastSnooping = nil
         config.tapAddress = TapAddress(mode: .dhcp, ipv4: 0)
         #expect(config.effectiveWorkers == 1)

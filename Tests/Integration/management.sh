@@ -32,7 +32,7 @@ def request(port, text, timeout=1.5):
         while True:
             data, _ = s.recvfrom(65535)
             out.append(json.loads(data))
-            if out[-1].get("_type") in ("end", "error", "subscribed"):
+            if out[-1].get("_type") in ("end", "error", "subscribe"):
                 break
     except socket.timeout:
         pass
@@ -114,8 +114,8 @@ run() {
     # --- edge: every method, framed
     local m
     check "edge: help lists every method" test "$(ctl "$E1" methods 5644)" = \
-        "help communities edges supernodes timestamps packetstats verbose stop"
-    for m in help communities edges supernodes timestamps packetstats verbose stop; do
+        "help communities edges supernodes timestamps packetstats groups verbose stop"
+    for m in help communities edges supernodes timestamps packetstats groups verbose stop; do
         check "edge: r $m is begin/row/end, tagged" quiet "$E1" call 5644 "t$m" "$m"
     done
     ctl "$E1" call 5644 5 edges >"$work/out"
@@ -164,7 +164,7 @@ run() {
     start_edge 3 demo -E
     wait_ping 3 1 6 >/dev/null
     wait "$sub" 2>/dev/null
-    check "edge: s peer is acknowledged" grep -q '"_type":"subscribed"' "$work/events"
+    check "edge: s peer is acknowledged" grep -q '"_type":"subscribe","topic":"peer"' "$work/events"
     check "edge: peer event 'join' for e3" grep -qi '"_type":"event","topic":"peer","action":"join".*02:00:00:00:d5:03' "$work/events"
     check "edge: subscribe without password is badauth" test "$(ctl "$E1" raw 5644 's 16 peer')" = badauth
 
@@ -180,8 +180,10 @@ run() {
     check "supernode: communities shows demo with 3 edges" has_row '"community": "demo".*"edges": 3'
     check "supernode: default password is refused (--management-password s3cret)" \
         test "$(ctl "$SN" raw 5645 'w 22:1:n2n stop')" = badauth
-    check "supernode: reload_communities with the password is unimplemented" \
-        test "$(ctl "$SN" raw 5645 'w 23:1:s3cret reload_communities')" = unimplemented
+    check "supernode: reload_communities without -c is nofile" \
+        test "$(ctl "$SN" raw 5645 'w 23:1:s3cret reload_communities')" = nofile
+    check "supernode: r reload_communities is writeonly" \
+        test "$(ctl "$SN" raw 5645 'r 23 reload_communities')" = writeonly
     check "supernode: w verbose with the password" quiet "$SN" call 5645 24:1:s3cret verbose 2
     check "supernode: still running" kill -0 "$SN_PID"
     sn_mgmt >"$work/out"
@@ -225,6 +227,51 @@ run() {
     stop_all
 }
 
+# sn_lists MAC SECONDS: the supernode's JSON `edges` lists MAC within SECONDS.
+sn_lists() {
+    local i
+    for i in $(seq 1 $(($2 * 4))); do
+        ctl "$SN" call 5645 40 edges 2>/dev/null | grep -qi "$1" && return 0
+        sleep 0.25
+    done
+    return 1
+}
+
+# A locked supernode re-reads its -c file on `w ... reload_communities` and on SIGHUP: communities
+# added register at once, removed ones lose their edges, kept ones keep them.
+run_reload() {
+    log "management: reload of the -c community file"
+    # The supernode re-reads the file after dropping privileges (to nobody): it must be readable then.
+    chmod o+x "$work"
+    printf 'demo\n' >"$work/communities"
+    chmod 644 "$work/communities"
+    start_supernode -c "$work/communities" --management-password s3cret
+    start_edge 1 demo -E
+    start_edge 2 late -E
+    check "reload: e1 (listed) registers" sn_lists 02:00:00:00:d5:01 10
+    ctl "$SN" call 5645 41 edges >"$work/out"
+    check "reload: e2 (community not listed) is refused" sh -c "! grep -qi 02:00:00:00:d5:02 '$work/out'"
+    printf 'demo\n# added at run time\nlate\n' >"$work/communities"
+    ctl "$SN" call 5645 42:1:s3cret reload_communities >"$work/out"
+    check "reload: w reload_communities answers ok, 1 added" has_row '"ok": 1.*"added": 1.*"removed": 0'
+    check "reload: e2 registers after the reload (its next retry, <= 15 s)" sn_lists 02:00:00:00:d5:02 20
+    ctl "$SN" call 5645 44 edges >"$work/out"
+    check "reload: e1 kept its registration" grep -qi 02:00:00:00:d5:01 "$work/out"
+    check "reload: a wrong password is badauth" test "$(ctl "$SN" raw 5645 'w 45:1:n2n reload_communities')" = badauth
+    rm -f "$work/communities"
+    check "reload: an unreadable file is reloadfailed" test "$(ctl "$SN" raw 5645 'w 46:1:s3cret reload_communities')" = reloadfailed
+    ctl "$SN" call 5645 47 communities >"$work/out"
+    check "reload: a failed reload keeps the list (late still listed)" has_row '"community": "late"'
+    printf 'late\n' >"$work/communities"
+    kill -HUP "$SN_PID"
+    sleep 0.5
+    ctl "$SN" call 5645 48 communities >"$work/out"
+    check "reload: SIGHUP re-reads the file (demo removed)" sh -c "! grep -q '\"community\": \"demo\"' '$work/out'"
+    check "reload: the supernode logs what changed" grep -q "removed demo (1 edges dropped)" "$work/supernode.log"
+    check "reload: still running" kill -0 "$SN_PID"
+    stop_all
+}
+
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
     echo "management tests need root and /dev/net/tun"; echo "management: 0 passed, 1 failed"; exit 1
 fi
@@ -232,5 +279,6 @@ fi
 python3 -c 'import prometheus_client' 2>/dev/null || { echo "FAIL prometheus-client is not installed (scripts/bootstrap.sh)"; failed=$((failed + 1)); }
 setup_topology
 run
+run_reload
 echo "management: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -36,6 +36,7 @@ def join(fam, group, port, ifname, seconds):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((group, int(port)))
         s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton(group) + socket.inet_aton("0.0.0.0") + struct.pack("@i", idx))
+    print("ready", flush=True)
     start = time.time(); count = 0; first = -1
     while True:
         left = start + seconds - time.time()
@@ -69,6 +70,7 @@ def sniff(ifname, seconds, *addrs):
     counts = [0] * len(want)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
     s.bind((ifname, 0))
+    print("ready", flush=True)
     end = time.time() + float(seconds)
     while True:
         left = end - time.time()
@@ -91,16 +93,57 @@ MC="python3 $work/mc.py"
 # host N CMD...: run in edge N's namespace
 host() { local n=$1; shift; nsx "$(edge_ns "$n")" "$@"; }
 # bg_out NAME N CMD...: a bounded host process in the background, its output in $work/NAME.out
-BG=()
-bg_out() { local name=$1 n=$2; shift 2; host "$n" "$@" >"$work/$name.out" 2>&1 & BG+=("$!"); }
+BG=(); BG_FILES=()
+bg_out() { local name=$1 n=$2; shift 2; host "$n" "$@" >"$work/$name.out" 2>&1 & BG+=("$!"); BG_FILES+=("$work/$name.out"); }
+# ready_bg: waits (bounded) until the joiners and sniffers started since the last call have their sockets
+ready_bg() { wait_ready "${BG_FILES[@]}"; BG_FILES=(); }
 # wait_bg: waits for the bg_out processes started since the last wait_bg
 wait_bg() { local p; for p in "${BG[@]}"; do wait "$p" 2>/dev/null; done; BG=(); }
 out() { tail -n 1 "$work/$1.out" 2>/dev/null; }
 field() { out "$1" | awk -v i="$2" '{ print $i }'; }
 mgmt_groups() { edge_mgmt "$1" groups; }
 listed() { echo "$1" | grep -A4 "^$2 " | grep -qi "$3"; }  # listed REPLY GROUP MAC
+# json_groups N: edge N's n2n 3.x JSON `groups` rows, one "group listener" pair a line
+json_groups() {
+    nsx "$(edge_ns "$1")" python3 -c '
+import json, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
+s.sendto(b"r 9 groups", ("127.0.0.1", 5644))
+while True:
+    o = json.loads(s.recvfrom(65535)[0])
+    if o["_type"] == "begin": continue
+    if o["_type"] != "row": break
+    print(o["group"], o["listener"], o["age"] if "age" in o else "-")'
+}
 counter() {  # counter N KEY: a key:value of edge N's `groups` reply
     mgmt_groups "$1" | tr ' ' '\n' | awk -F: -v k="$2" '$1 == k { print $2; exit }'
+}
+
+# two_groups: e2's host joins G1, e3's joins G2, e1 sends 20 to each; e2-e4 count their app and TAP
+# (outputs j2 j3, s2 s3 s4: per group G1 G2).
+two_groups() {
+    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 4
+    bg_out j3 3 $MC join 4 $G2 $PORT n2n0 4
+    bg_out s2 2 $MC sniff n2n0 4 $G1 $G2
+    bg_out s3 3 $MC sniff n2n0 4 $G1 $G2
+    bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
+    ready_bg
+    sleep 1.5
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
+    wait_bg
+    echo "  app e2(G1)=$(field j2 1) e3(G2)=$(field j3 1); TAP e2=[$(out s2)] e3=[$(out s3)] e4=[$(out s4)] (G1 G2)"
+}
+
+# one_group FAMILY GROUP JOINER SNIFFER...: JOINER's host joins GROUP, the sniffers count it on their
+# TAP, e1 sends 20 (outputs jg, and sg<N> per sniffer).
+one_group() {
+    local fam=$1 group=$2 joiner=$3 n; shift 3
+    bg_out jg "$joiner" $MC join "$fam" "$group" $PORT n2n0 4
+    for n in "$@"; do bg_out "sg$n" "$n" $MC sniff n2n0 4 "$group"; done
+    ready_bg
+    sleep 1
+    host 1 $MC send "$fam" n2n0 $PORT 20 20 "$group"
+    wait_bg
 }
 
 prepare_hosts() {
@@ -131,15 +174,7 @@ snooping() {
     start_community "${SNOOP[@]}"
 
     # 1. e2 joins G1, e3 joins G2; e1 sends 20 to each; everyone sniffs its TAP.
-    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 4
-    bg_out j3 3 $MC join 4 $G2 $PORT n2n0 4
-    bg_out s2 2 $MC sniff n2n0 4 $G1 $G2
-    bg_out s3 3 $MC sniff n2n0 4 $G1 $G2
-    bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
-    sleep 1.5
-    host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
-    wait_bg
-    echo "  app e2(G1)=$(field j2 1) e3(G2)=$(field j3 1); TAP e2=[$(out s2)] e3=[$(out s3)] e4=[$(out s4)] (G1 G2)"
+    two_groups
     check "snooping: e2's app got all 20 of G1" test "$(field j2 1)" = 20
     check "snooping: e3's app got all 20 of G2" test "$(field j3 1)" = 20
     check "snooping: G2 never reached e2's TAP" test "$(field s2 2)" = 0
@@ -148,6 +183,8 @@ snooping() {
     local groups1; groups1=$(mgmt_groups 1)
     echo "$groups1" | sed 's/^/  e1> /'
     check "snooping: e1 lists e2 as G1's listener" listed "$groups1" $G1 02:00:00:00:d5:02
+    check "snooping: the JSON API's groups lists e2 under G1 and e3 under G2" sh -c \
+        "echo \"\$1\" | grep -qi '^$G1 02:00:00:00:d5:02 ' && echo \"\$1\" | grep -qi '^$G2 02:00:00:00:d5:03 '" _ "$(json_groups 1)"
     local replicated; replicated=$(counter 1 replicated)
     check "snooping: e1 counted replicated frames (${replicated:-0} >= 40)" test "${replicated:-0}" -ge 40
 
@@ -155,6 +192,7 @@ snooping() {
     bg_out l2 2 $MC sniff n2n0 2.5 $MDNS $BCAST
     bg_out l3 3 $MC sniff n2n0 2.5 $MDNS $BCAST
     bg_out l4 4 $MC sniff n2n0 2.5 $MDNS $BCAST
+    ready_bg
     sleep 0.5
     host 1 $MC send 4 n2n0 $PORT 10 20 $MDNS $BCAST
     wait_bg
@@ -170,6 +208,7 @@ snooping() {
     sleep 3
     local suppressed0; suppressed0=$(counter 1 suppressed)
     bg_out s2b 2 $MC sniff n2n0 2 $G1
+    ready_bg
     sleep 0.3
     host 1 $MC send 4 n2n0 $PORT 20 20 $G1
     wait_bg
@@ -188,31 +227,22 @@ snooping() {
         sh -c "[ '$(field j3b 1)' -gt 0 ] && [ '$(field j3b 2)' -ge 0 ] && [ '$(field j3b 2)' -lt 1000 ]"
 
     # 6. An IGMPv2-only host (e4).
-    bg_out j4 4 $MC join 4 $G4 $PORT n2n0 3
-    bg_out s2c 2 $MC sniff n2n0 3 $G4
-    bg_out s3c 3 $MC sniff n2n0 3 $G4
-    sleep 1
-    host 1 $MC send 4 n2n0 $PORT 20 20 $G4
-    wait_bg
-    echo "  IGMPv2 host e4: app $(field j4 1); TAP e2=$(out s2c) e3=$(out s3c)"
-    check "snooping: IGMPv2-only host e4 gets its group" test "$(field j4 1)" = 20
-    check "snooping: ... and only e4 does" test "$(out s2c) $(out s3c)" = "0 0"
+    one_group 4 $G4 4 2 3
+    echo "  IGMPv2 host e4: app $(field jg 1); TAP e2=$(out sg2) e3=$(out sg3)"
+    check "snooping: IGMPv2-only host e4 gets its group" test "$(field jg 1)" = 20
+    check "snooping: ... and only e4 does" test "$(out sg2) $(out sg3)" = "0 0"
 
     # 7. An IPv6 MLD listener (e2 joins ff15::1:1).
-    bg_out j6 2 $MC join 6 $G6 $PORT n2n0 3
-    bg_out s3d 3 $MC sniff n2n0 3 $G6
-    bg_out s4d 4 $MC sniff n2n0 3 $G6
-    sleep 1
-    host 1 $MC send 6 n2n0 $PORT 20 20 $G6
-    wait_bg
-    echo "  MLD listener e2: app $(field j6 1); TAP e3=$(out s3d) e4=$(out s4d)"
-    check "snooping: MLD listener e2 gets ff15::1:1" test "$(field j6 1)" = 20
-    check "snooping: ... and only e2 does" test "$(out s3d) $(out s4d)" = "0 0"
+    one_group 6 $G6 2 3 4
+    echo "  MLD listener e2: app $(field jg 1); TAP e3=$(out sg3) e4=$(out sg4)"
+    check "snooping: MLD listener e2 gets ff15::1:1" test "$(field jg 1)" = 20
+    check "snooping: ... and only e2 does" test "$(out sg3) $(out sg4)" = "0 0"
 
     # 3 (end). Over 8 s (the timeout) after e2 joined G5: still delivered, still only to e2.
     local age; age=$(mgmt_groups 1 | grep -A1 "^$G5 " | grep -o 'age:[0-9]*' | cut -d: -f2)
     check "snooping: e2 has listened to G5 for ${age:-?} s, longer than the 8 s timeout" test "${age:-0}" -gt 8
     bg_out s3e 3 $MC sniff n2n0 2 $G5
+    ready_bg
     sleep 0.2
     host 1 $MC send 4 n2n0 $PORT 20 20 $G5
     wait_bg
@@ -220,6 +250,32 @@ snooping() {
     echo "  G5 held past the timeout: e2 app $(field j5 1), e3 TAP $(out s3e); queries sent by e1: $(counter 1 queries_sent)"
     check "snooping: membership held past the timeout keeps receiving" test "$(field j5 1)" = 20
     check "snooping: ... still not flooded" test "$(out s3e)" = 0
+    stop_all
+}
+
+# --- the standard timers (query interval 125 s, membership 260 s): about 5 minutes, so it runs only
+# when asked for (ONLY=standard); its figures are recorded in docs/multicast.md.
+
+standard_timers() {
+    log "multicast: --igmp-snooping with the standard timers; e2 holds G5 for 290 s"
+    start_community --igmp-snooping
+    host 2 $MC join 4 $G5 $PORT n2n0 300 >"$work/j5.out" 2>&1 & local j5=$!
+    sleep 1
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G5 >/dev/null
+    local waited=0
+    while [ $waited -lt 285 ]; do sleep 5; waited=$((waited + 5)); done
+    mgmt_groups 1 | sed 's/^/  e1> /'
+    local age; age=$(mgmt_groups 1 | grep -A1 "^$G5 " | grep -o 'age:[0-9]*' | cut -d: -f2)
+    check "standard: e2 has listened to G5 for ${age:-?} s, longer than the 260 s membership interval" test "${age:-0}" -gt 260
+    bg_out s3e 3 $MC sniff n2n0 3 $G5
+    ready_bg
+    sleep 0.2
+    host 1 $MC send 4 n2n0 $PORT 20 20 $G5
+    wait_bg
+    wait "$j5"
+    echo "  G5 after 290 s: e2 app $(field j5 1) (40 = both bursts), e3 TAP $(out s3e); queries sent by e1: $(counter 1 queries_sent)"
+    check "standard: membership held past 260 s keeps receiving (both bursts)" test "$(field j5 1)" = 40
+    check "standard: ... and only e2 gets it" test "$(out s3e)" = 0
     stop_all
 }
 
@@ -231,6 +287,7 @@ relayed() {
     bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
     bg_out s3 3 $MC sniff n2n0 3 $G1
     bg_out s4 4 $MC sniff n2n0 3 $G1
+    ready_bg
     sleep 1
     local fwd0; fwd0=$(sn_counter fwd)
     host 1 $MC send 4 n2n0 $PORT 20 20 $G1
@@ -249,17 +306,61 @@ relayed() {
 flooding() {
     log "multicast: the same community with -E and no snooping"
     start_community -E
-    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
-    bg_out s3 3 $MC sniff n2n0 3 $G1
-    bg_out s4 4 $MC sniff n2n0 3 $G1
-    sleep 1
-    host 1 $MC send 4 n2n0 $PORT 20 20 $G1
-    wait_bg
-    echo "  no snooping: e2 app $(field j2 1); TAP e3=$(out s3) e4=$(out s4)"
-    check "flooding: e2's app got all 20" test "$(field j2 1)" = 20
-    check "flooding: without the flag G1 reaches e3 and e4 too" test "$(out s3) $(out s4)" = "20 20"
+    one_group 4 $G1 2 3 4
+    echo "  no snooping: e2 app $(field jg 1); TAP e3=$(out sg3) e4=$(out sg4)"
+    check "flooding: e2's app got all 20" test "$(field jg 1)" = 20
+    check "flooding: without the flag G1 reaches e3 and e4 too" test "$(out sg3) $(out sg4)" = "20 20"
     check "flooding: groups says snooping is off" sh -c "[ \"\$1\" = 'igmp snooping off' ]" _ "$(mgmt_groups 1)"
     stop_all
+}
+
+# --- with a stock n2n 2.8 edge (only when N2N_REFERENCE names a stock build; not in CI) ------------
+
+with_stock_edge() {
+    local stock=${N2N_REFERENCE:-} ours=$BIN sn
+    [ -n "$stock" ] && [ -x "$stock/edge" ] && [ -x "$stock/supernode" ] ||
+        { log "multicast: N2N_REFERENCE unset: the stock-edge scenarios are skipped"; return 0; }
+    for sn in ours stock; do
+        log "multicast: snooping edges e1 e3 e4 with a stock n2n 2.8 edge e2 ($sn supernode)"
+        if [ $sn = stock ]; then BIN=$stock start_supernode; else start_supernode; fi
+        BIN=$ours start_edge 1 mc -r "${SNOOP[@]}"
+        BIN=$stock start_edge 2 mc -r -E
+        BIN=$ours start_edge 3 mc -r "${SNOOP[@]}"
+        BIN=$ours start_edge 4 mc -r "${SNOOP[@]}"
+        local n; for n in 2 3 4; do wait_ping 1 $n 15 || echo "  e1 cannot ping e$n"; done
+        prepare_hosts
+        sleep 1
+        # The host behind the stock edge joins G1: its reports, flooded by the stock edge, teach e1.
+        two_groups
+        check "stock e2 [$sn sn]: its host's G1 arrives (listener learned from the stock edge's flood)" test "$(field j2 1)" = 20
+        check "stock e2 [$sn sn]: G2 never reached the stock edge's TAP" test "$(field s2 2)" = 0
+        check "stock e2 [$sn sn]: e3 got G2 only, e4 nothing" test "$(field j3 1) $(field s3 1) $(out s4)" = "20 0 0 0"
+        # A stock sender floods; our snooping edges deliver what they receive.
+        bg_out j3b 3 $MC join 4 $G2 $PORT n2n0 5
+        bg_out s4b 4 $MC sniff n2n0 5 $G2
+        ready_bg
+        sleep 1.5
+        host 2 $MC send 4 n2n0 $PORT 20 20 $G2
+        wait_bg
+        echo "  [$sn sn] stock sender: e3 app $(field j3b 1), e4 TAP $(out s4b)"
+        [ "$(out s4b)" = 20 ] || { edge_mgmt 4 | tail -4; sn_mgmt | head -20; }
+        check "stock e2 [$sn sn]: the stock sender's G2 reaches e3's app" test "$(field j3b 1)" = 20
+        check "stock e2 [$sn sn]: our snooping e4 still writes the flooded frames to its TAP" test "$(out s4b)" = 20
+        BIN=$ours stop_all
+    done
+    # Copies addressed to one listener (header destination = its MAC) through the stock supernode.
+    log "multicast: --igmp-snooping with -S through the stock n2n 2.8 supernode"
+    BIN=$stock start_supernode
+    for n in 1 2 3 4; do BIN=$ours start_edge $n mc -r -S "${SNOOP[@]}"; done
+    for n in 2 3 4; do wait_ping 1 $n 15 || echo "  e1 cannot ping e$n"; done
+    prepare_hosts
+    sleep 1
+    one_group 4 $G1 2 3 4
+    echo "  stock supernode, -S: e2 app $(field jg 1); TAP e3=$(out sg3) e4=$(out sg4)"
+    check "stock supernode, -S: e2's app got all 20 (unicast-addressed copies relayed)" test "$(field jg 1)" = 20
+    check "stock supernode, -S: e3 and e4 got none" test "$(out sg3) $(out sg4)" = "0 0"
+    BIN=$ours stop_all
+    BIN=$ours
 }
 
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
@@ -268,8 +369,13 @@ fi
 [ -x "$BIN/edge" ] && [ -x "$BIN/supernode" ] || { echo "missing binaries in $BIN"; echo "multicast: 0 passed, 1 failed"; exit 1; }
 
 setup_topology
-snooping
-relayed
-flooding
+# ONLY=pattern runs the matching scenarios; standard_timers runs only when named.
+for scenario in snooping relayed flooding with_stock_edge standard_timers; do
+    if [ -n "${ONLY:-}" ]; then
+        [[ $scenario =~ $ONLY ]] && $scenario
+    elif [ $scenario != standard_timers ]; then
+        $scenario
+    fi
+done
 echo "multicast: $passed passed, $failed failed"
 [ "$failed" = 0 ]

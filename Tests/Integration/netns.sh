@@ -174,6 +174,26 @@ scenario_garbage() {
 
 # A bulk TCP transfer arrives intact (sha256) through the TAP offloads, the workers, a small MTU
 # and the supernode (issue 7 item 6). Bounded: each transfer times out after 120 s.
+# With 224.0.0.0/4 routed into the TAP (what the stock docs once suggested), the host sends n2n's
+# local discovery (224.0.0.68:1968) into the TAP: our edge must keep it out of the overlay.
+scenario_discovery_route() {
+    log "scenario: 224.0.0.0/4 routed into the TAP (-i 3)"
+    start_supernode
+    for n in 1 2; do start_edge $n demo -E -i 3; done
+    wait_ping 1 2 10 >/dev/null
+    for n in 1 2; do nsx "$(edge_ns $n)" ip route replace 224.0.0.0/4 dev n2n0; done
+    sleep 8   # two registration rounds, each with a discovery REGISTER
+    local kept; kept=$(edge_mgmt 1 | grep -o 'tx_local_discovery:[0-9]*' | cut -d: -f2)
+    echo "  discovery datagrams kept out of the overlay by e1: ${kept:-0}"
+    check "discovery route: e1 dropped its host's discovery from the TAP (${kept:-0} > 0)" test "${kept:-0}" -gt 0
+    edge_mgmt 2 peers >"$work/peers"
+    check "discovery route: e2 knows e1 at its underlay address only" \
+        sh -c "grep -qi '02:00:00:00:d5:01.*$UNDER.1:' '$work/peers' && ! grep -q '$OVER\.' '$work/peers'"
+    check "discovery route: ping e1->e2 still works" ping_ok 1 2 5
+    for n in 1 2; do nsx "$(edge_ns $n)" ip route replace 224.0.0.0/4 dev eth0; done
+    stop_all
+}
+
 scenario_bulk() {
     head -c $((200 * 1024 * 1024)) /dev/urandom >"$work/bulk.send"
     BULK_SHA=$(sha256sum <"$work/bulk.send" | cut -d' ' -f1)
@@ -198,7 +218,7 @@ fi
 [ -x "$BIN/edge" ] && [ -x "$BIN/supernode" ] || { echo "missing binaries in $BIN"; echo "0 passed, 1 failed"; exit 1; }
 
 setup_topology
-for s in basic no_multicast via_supernode transforms restarts communities garbage bulk; do
+for s in basic no_multicast via_supernode transforms restarts communities garbage discovery_route bulk; do
     if [ "$s" = transforms ] || want "$s"; then "scenario_$s"; fi
 done
 echo "integration: $passed passed, $failed failed"

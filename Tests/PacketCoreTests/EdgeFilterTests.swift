@@ -31,6 +31,40 @@ func txMulticastFilter(allowMulticast: Bool) {
     #expect(edge.engine.statistics.drops(.txMulticast) == (allowMulticast ? 0 : 2))
 }
 
+/// A UDP datagram to 224.0.0.68 with the given destination port (IPv4 options when `ihl` > 5).
+private func discovery(port: UInt16, ihl: UInt8 = 5) -> [UInt8] {
+    var frame = Frames.ipv4(dst: MACAddress(0x01, 0x00, 0x5E, 0x00, 0x00, 0x44), src: macA, srcIP: ipA,
+                            dstIP: 0xE000_0044, extra: Int(ihl - 5) * 4 + 8 + 40)
+    frame[14] = 0x40 | ihl
+    let udp = 14 + Int(ihl) * 4
+    frame[udp + 2] = UInt8(port >> 8)
+    frame[udp + 3] = UInt8(port & 0xFF)
+    return frame
+}
+
+@Test func localDiscoveryFromTheTapNeverEntersTheOverlay() {
+    let edge = registered { $0.dropMulticast = false }
+    edge.send(frame: discovery(port: 1968))
+    edge.send(frame: discovery(port: 1968, ihl: 6))
+    #expect(packetsSent(edge) == 0)
+    #expect(edge.engine.statistics.drops(.txLocalDiscovery) == 2)
+    // The same group on another port, and 224.0.0.68 as TCP, are ordinary multicast.
+    edge.send(frame: discovery(port: 1969))
+    var tcp = discovery(port: 1968)
+    tcp[23] = 6
+    edge.send(frame: tcp)
+    #expect(packetsSent(edge) == 2)
+    #expect(edge.engine.statistics.drops(.txLocalDiscovery) == 2)
+}
+
+@Test func localDiscoveryCheckNeverReadsPastTheFrame() {
+    var frame = discovery(port: 1968, ihl: 15)
+    frame.removeLast(frame.count - 40)
+    #expect(!frame.withUnsafeBytes { EdgeFrameFilters.isLocalDiscovery($0) })
+    frame = Array(discovery(port: 1968).prefix(33))
+    #expect(!frame.withUnsafeBytes { EdgeFrameFilters.isLocalDiscovery($0) })
+}
+
 @Test(arguments: [false, true])
 func txRoutingFilter(allowRouting: Bool) {
     let edge = registered { $0.allowRouting = allowRouting }

@@ -231,6 +231,31 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
     #expect(peers(b) == "02:00:00:00:00:01 192.168.0.1:40000 p2p\n")
 }
 
+/// The reliability suite's soak: every answer to a discovery REGISTER was counted as unmatched_ack.
+@Test func answersToOurDiscoveryAreNotCountedAsUnmatched() throws {
+    let clock = ManualClock()
+    let a = TestEdge(mac: macA, ip: ipA, clock: clock, seed: 1)
+    let b = TestEdge(mac: macB, ip: ipB, clock: clock, seed: 2)
+    let net = FakeNetwork()
+    net.supernodes = [FakeSupernode(socket: sn1Socket)]
+    net.add(a, public: aPub, lan: PeerSocket(ipv4: 0xC0A8_0001, port: 40000))
+    net.add(b, public: bPub, lan: PeerSocket(ipv4: 0xC0A8_0002, port: 50000))
+    a.engine.start()
+    b.engine.start()
+    for _ in 0..<5 {
+        net.pump()
+        clock.advance(seconds: 20)
+        a.engine.tick()
+        b.engine.tick()
+    }
+    net.pump()
+    #expect(a.engine.statistics.drops(.unmatchedAck) == 0)
+    #expect(b.engine.statistics.drops(.unmatchedAck) == 0)
+    // A REGISTER_ACK with 2.x's fixed cookie still does not match anything.
+    a.receive(controlDatagram(.registerAck(RegisterAck(cookie: Register.standardCookie, dstMac: macA, srcMac: macB))), from: bPub)
+    #expect(a.engine.statistics.drops(.unmatchedAck) == 1)
+}
+
 @Test func pendingEntriesArePurgedAfterSixtySeconds() throws {
     let edge = TestEdge()
     edge.engine.start()

@@ -220,3 +220,44 @@ func fastRetryFollowsInterval(interval: Int, retry: Double) {
     edge.advance(3)
     #expect(registerSupers(edge).count == 2)
 }
+
+/// Issue 10's reliability suite: after a failover, moving back to the returning first supernode at
+/// its first answer lost relayed traffic until the peers' own rounds re-registered them there.
+@Test func failBackWaitsUntilTheReturningSupernodeAnsweredTwoRoundsInARow() {
+    let edge = TestEdge(supernodes: [SupernodeAddress(host: "198.51.100.1", port: 7654),
+                                     SupernodeAddress(host: "198.51.100.2", port: 7654)])
+    edge.engine.start()
+    edge.ackRegistration(from: sn2Socket)
+    edge.ackRegistration(from: sn1Socket)
+    #expect(edge.engine.currentSupernode == 0)          // every round so far: no waiting at start
+    edge.advance(20)
+    edge.ackRegistration(from: sn2Socket)               // sn1 is gone: fail over at once
+    #expect(edge.engine.currentSupernode == 1)
+    edge.advance(20)
+    edge.ackRegistration(from: sn1Socket)               // sn1 back: one answer is not enough
+    edge.ackRegistration(from: sn2Socket)
+    #expect(edge.engine.currentSupernode == 1)
+    edge.advance(20)
+    edge.ackRegistration(from: sn2Socket)
+    #expect(edge.engine.currentSupernode == 1)
+    edge.ackRegistration(from: sn1Socket)               // two rounds in a row: move back
+    #expect(edge.engine.currentSupernode == 0)
+    // A round the current supernode missed ends: the one that answered takes over.
+    edge.advance(20)
+    edge.ackRegistration(from: sn2Socket)
+    #expect(edge.engine.currentSupernode == 1)          // sn2 answered every round: settled
+}
+
+@Test func anUnsettledSupernodeTakesOverOnlyWhenTheRoundEnds() {
+    let edge = TestEdge(supernodes: [SupernodeAddress(host: "198.51.100.1", port: 7654),
+                                     SupernodeAddress(host: "198.51.100.2", port: 7654)])
+    edge.engine.start()
+    edge.ackRegistration(from: sn1Socket)               // sn2 silent in round 1
+    edge.advance(20)
+    edge.ackRegistration(from: sn1Socket)
+    edge.advance(20)
+    edge.ackRegistration(from: sn2Socket)               // round 3: sn2's first answer, sn1 not yet
+    #expect(edge.engine.currentSupernode == 0)
+    edge.advance(20)                                    // sn1 never answered round 3
+    #expect(edge.engine.currentSupernode == 1)
+}

@@ -180,3 +180,27 @@ private let g2: UInt32 = 0xEF02_0202   // 239.2.2.2
         #expect(text == "igmp snooping off\n")
     }
 }
+
+/// Workers of one edge share one table: what one data plane learns, the other replicates by.
+@Test func dataPlanesGivenOneSharedSnooperShareItsTable() throws {
+    let settings = EdgeMulticastSettings()
+    let shared = SharedMulticastSnooper(settings: settings, mac: macA, ipv4: ipA)
+    func worker() -> TestEdge {
+        let edge = TestEdge {
+            $0.multicastSnooping = settings; $0.dropMulticast = false; $0.allowRouting = true; $0.sharedSnooper = shared
+        }
+        edge.engine.start()
+        edge.ackRegistration()
+        return edge
+    }
+    let first = worker(), second = worker()
+    #expect(first.engine.worker.snooping?.shared === shared)
+    let group: UInt32 = 0xEF01_0101
+    first.send(frame: McastFrames.igmpFrame(dst: group, McastFrames.igmp(type: 0x16, group: group)))
+    let groups = try #require(second.engine.snapshot().multicast).groups
+    #expect(groups.map(\.group) == ["239.1.1.1"])
+    #expect(groups.first?.listeners.map(\.listener) == ["local"])
+    // Without a shared table each data plane keeps its own.
+    let alone = TestEdge { $0.multicastSnooping = settings; $0.dropMulticast = false }
+    #expect(alone.engine.snapshot().multicast?.groups.isEmpty == true)
+}

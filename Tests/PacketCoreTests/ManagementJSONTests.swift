@@ -92,7 +92,7 @@ import Testing
 
     @Test func overlongAndGarbageRequestsGetErrorsNotCrashes() {
         #expect(error(edge("r 1 help " + String(repeating: "x", count: 72))) == "toolong")
-        #expect(edge("r 1 help " + String(repeating: "x", count: 71)).datagrams.count == 10)  // exactly 80: fine
+        #expect(edge("r 1 help " + String(repeating: "x", count: 71)).datagrams.count == EdgeManagementJSON.methods.count + 2)  // exactly 80: fine
         #expect(error(edge("r ")) == "notag")
         #expect(error(edge("r 5")) == "nomethod")
         #expect(error(edge("r 5:zz help")) == "badflags")
@@ -145,7 +145,7 @@ import Testing
         #expect(error(edge("s 1 peer")) == "badauth")
         #expect(error(edge("s 1:1:n2n weather")) == "unknowntopic")
         let ok = edge("s 7:1:n2n peer")
-        #expect(ok.datagrams == [#"{"_tag":"7","_type":"subscribed"}"#])
+        #expect(ok.datagrams == [#"{"_tag":"7","_type":"subscribe","topic":"peer"}"#])
         #expect(ok.action == .subscribe(topic: "peer", tag: "7"))
         #expect(supernode("s 7:1:pw peer").action == .subscribe(topic: "peer", tag: "7"))
     }
@@ -155,7 +155,42 @@ import Testing
     @Test func edgeHelpListsEveryMethod() {
         let names = rows(edge("r 1 help"), tag: "1", method: "help").compactMap { $0["cmd"] as? String }
         #expect(names == EdgeManagementJSON.methods.map(\.name))
-        #expect(names == ["help", "communities", "edges", "supernodes", "timestamps", "packetstats", "verbose", "stop"])
+        #expect(names == ["help", "communities", "edges", "supernodes", "timestamps", "packetstats", "groups", "verbose", "stop"])
+    }
+
+    @Test func groupsListEveryListenerWithItsAgeAndTheCountersShowInPacketstats() {
+        #expect(rows(edge("r 1 groups"), tag: "1", method: "groups").isEmpty)   // snooping off
+        var counters = MulticastCounters()
+        counters.framesReplicated = 7
+        counters.framesSuppressed = 3
+        counters.bytesSaved = 4_200
+        let m = MulticastSnapshot(
+            groups: [.init(group: "239.1.1.1", family: "ipv4", flooded: false, listeners: [
+                        .init(listener: "local", ageSeconds: 5, expiresInSeconds: 255, leaving: false),
+                        .init(listener: "02:00:00:00:00:03", ageSeconds: 9, expiresInSeconds: 2, leaving: true)]),
+                     .init(group: "ff05::1:3", family: "ipv6", flooded: true, listeners: [])],
+            queriers: [], counters: counters, tableCounters: MembershipTableCounters())
+        var snapshot = Self.edgeSnapshot
+        snapshot.multicast = m
+        var bytes = Array("r 2 groups".utf8)
+        let outcome = bytes.withUnsafeMutableBytes {
+            EdgeManagementJSON(password: "n2n").handle(UnsafeRawBufferPointer($0), verbosity: 2) { snapshot }
+        }
+        let g = rows(outcome, tag: "2", method: "groups")
+        #expect(g.map { $0["listener"] as? String } == ["local", "02:00:00:00:00:03", ""])
+        #expect(g[1]["group"] as? String == "239.1.1.1")
+        #expect(g[1]["age"] as? Int == 9)
+        #expect(g[1]["expires"] as? Int == 2)
+        #expect(g[1]["leaving"] as? Int == 1)
+        #expect(g[2]["flooded"] as? Int == 1)
+        bytes = Array("r 3 packetstats".utf8)
+        let stats = bytes.withUnsafeMutableBytes {
+            EdgeManagementJSON(password: "n2n").handle(UnsafeRawBufferPointer($0), verbosity: 2) { snapshot }
+        }
+        let mc = rows(stats, tag: "3", method: "packetstats").first { $0["type"] as? String == "multicast" }
+        #expect(mc?["replicated"] as? Int == 7)
+        #expect(mc?["suppressed"] as? Int == 3)
+        #expect(mc?["bytes_saved"] as? Int == 4_200)
     }
 
     @Test func edgeEdgesAreOneRowPerPeer() {
@@ -165,9 +200,10 @@ import Testing
         #expect(r.map { $0["macaddr"] as? String } == ["02:00:00:00:00:02", "02:00:00:00:00:03", "02:00:00:00:00:04"])
         #expect(r[1]["sockaddr"] as? String == "10.0.0.3:7777")
         #expect(r[1]["lastseen"] as? Int == 999)
+        #expect(r[1]["last_seen"] as? Int == 999)
         for row in r { for key in ["ip4addr", "desc"] { #expect(row[key] is String) } }
         #expect(edge("r 42 edges").datagrams[2]
-            == #"{"_tag":"42","_type":"row","mode":"p2p","ip4addr":"","macaddr":"02:00:00:00:00:03","sockaddr":"10.0.0.3:7777","desc":"","lastseen":999,"table":"known"}"#)
+            == #"{"_tag":"42","_type":"row","mode":"p2p","ip4addr":"","macaddr":"02:00:00:00:00:03","sockaddr":"10.0.0.3:7777","desc":"","last_seen":999,"lastseen":999,"table":"known"}"#)
     }
 
     @Test func edgeOtherMethods() {
@@ -175,6 +211,7 @@ import Testing
         let sn = rows(edge("r 2 supernodes"), tag: "2", method: "supernodes")
         #expect(sn.map { $0["current"] as? Int } == [1, 0])
         #expect(sn.first?["lastseen"] as? Int == 995)
+        #expect(sn.first?["last_seen"] as? Int == 995)
         #expect(sn.last?["sockaddr"] as? String == "")
         let ts = rows(edge("r 3 timestamps"), tag: "3", method: "timestamps")
         #expect(ts.first?["start_time"] as? Int == 900)
@@ -200,14 +237,20 @@ import Testing
         let e = rows(supernode("r 3 edges"), tag: "3", method: "edges")
         #expect(e.map { $0["macaddr"] as? String } == ["02:00:00:00:00:02", "02:00:00:00:00:03"])
         #expect(e.first?["lastseen"] as? Int == 1996)
+        #expect(e.first?["last_seen"] as? Int == 1996)
         let ts = rows(supernode("r 4 timestamps"), tag: "4", method: "timestamps")
         #expect(ts.first?["start_time"] as? Int == 1900)
         #expect(ts.first?["last_reg_super"] as? Int == 0)
         let ps = rows(supernode("r 5 packetstats"), tag: "5", method: "packetstats")
         #expect(ps.first { $0["type"] as? String == "forward" }?["tx_pkt"] as? Int == 10)
         #expect(rows(supernode("r 6 verbose"), tag: "6", method: "verbose").first?["traceLevel"] as? Int == 2)
-        #expect(error(supernode("w 7:1:pw reload_communities")) == "unimplemented")
+        let reload = supernode("w 7:1:pw reload_communities")
+        #expect(reload.datagrams.isEmpty)
+        #expect(reload.action == .carryOut(method: "reload_communities", tag: "7"))
+        #expect(error(supernode("r 7 reload_communities")) == "writeonly")
         #expect(error(supernode("w 7:1:n2n reload_communities")) == "badauth")
+        let rows = SupernodeManagementJSON.reloadRows({ var c = WhitelistChange(); c.listed = 3; c.added = ["a"]; return c }())
+        #expect(ManagementJSON.object(rows[0]) == #"{"ok":1,"communities":3,"added":1,"removed":0,"edges_dropped":0}"#)
     }
 
     // MARK: - Framing, bounds, escaping, events

@@ -16,6 +16,7 @@ let benchmarks: @Sendable () -> Void = {
     encodeBenchmark(.twofish, length: Fixture.smallLength)
     encodeBenchmark(.speckCTR, length: Fixture.smallLength)
     headerEncryptionBenchmark()
+    aesIVBenchmarks()
     compressionBenchmarks(.lzo)
     compressionBenchmarks(.zstd)
     baselineBenchmarks()

@@ -70,9 +70,8 @@ public struct EdgeConfiguration: Sendable, Hashable {
     /// `--workers`: data-plane threads (the DHCP mode keeps one: workers read the address once).
     public var workers = EdgeConfiguration.defaultWorkers
 
-    /// One thread serves in DHCP mode (the address can change under the workers) and with
-    /// `--igmp-snooping` (the membership table and the querier live in one data plane).
-    public var effectiveWorkers: Int { tapAddress?.mode == .dhcp || multicastSnooping != nil ? 1 : workers }
+    /// One thread serves in DHCP mode (the address can change under the workers).
+    public var effectiveWorkers: Int { tapAddress?.mode == .dhcp ? 1 : workers }
 
     /// Online CPUs, at most 8.
     public static var defaultWorkers: Int { max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))) }

@@ -104,6 +104,10 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     case nakRateLimited
     /// Edge: a direct packet moving a known peer to another socket while its current socket is live.
     case peerMoveRefused
+    /// Edge TX: an n2n local-discovery datagram (UDP to 224.0.0.68:1968) routed into the TAP, ours or
+    /// a stock edge's on this host: it belongs to the LAN, and in the overlay it makes edges learn
+    /// each other at overlay addresses and loop (issue 9).
+    case txLocalDiscovery
 
     /// The stable counter name.
     public var name: String {
@@ -154,6 +158,7 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .quotaExceeded: "quota_exceeded"
         case .nakRateLimited: "nak_rate_limited"
         case .peerMoveRefused: "peer_move_refused"
+        case .txLocalDiscovery: "tx_local_discovery"
         }
     }
 

@@ -45,8 +45,14 @@ extension EdgeControlPlane {
             if let last = lastDiscoveryRegister, now - last < Nanos.second { return }
             lastDiscoveryRegister = now
         }
-        sendControl(.register(Register(srcMac: configuration.mac, dstMac: .zero)), to: .discoveryGroup)
+        sendControl(.register(Register(cookie: discoveryCookie, srcMac: configuration.mac, dstMac: .zero)), to: .discoveryGroup)
     }
+
+    /// The cookie of our discovery REGISTERs. Edges (stock ones too) echo it in their REGISTER_ACK;
+    /// with 2.x's fixed cookie those answers could not be told from stray ACKs and were counted as
+    /// `unmatched_ack` on every healthy LAN. The peers themselves become known from their own
+    /// discovery REGISTERs, so an answer needs no further action.
+    var discoveryCookie: UInt32 { peerCookie(.zero) }
 
     /// The REGISTERs of spec 5.7 `register_with_new_peer`, by trigger and `-L`.
     func sendPeerRegisters(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool) {
@@ -119,6 +125,10 @@ extension EdgeControlPlane {
 
     func handleRegisterAck(_ ack: RegisterAck, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         guard verifyPeerStamp(stamp, mac: ack.srcMac) else { return }
+        if ack.dstMac == configuration.mac, ack.cookie == discoveryCookie, ack.srcMac != .zero {
+            logger.debug("REGISTER_ACK from \(ack.srcMac) at \(source) answers our local discovery")
+            return
+        }
         guard ack.dstMac == configuration.mac, ack.cookie == peerCookie(ack.srcMac) else {
             statistics.countDrop(.unmatchedAck)
             logger.debug("REGISTER_ACK from \(source) does not answer our REGISTER")

@@ -5,7 +5,13 @@ import N2NWire
 //   and again at every round; a round uses the last known address, a new answer is used at once;
 // - REGISTER_SUPER_ACK must come from the supernode it answers (UDP source = its address);
 // - every supernode's ACK is recorded, and traffic is relayed through the supernode that answered
-//   the most recent round (ties: the earlier one in `-l` order), not "whichever resolved last".
+//   the most recent round, not "whichever resolved last". A supernode that has answered every round
+//   so far, or two in a row, is *settled*. The edge leaves the one it uses for an earlier one in
+//   `-l` order only when that one is settled, and for one that answered a round the current one has
+//   not answered yet only when it is settled or the round has ended: 2.x supernodes share no state,
+//   so an edge that moved to a returning supernode at its first answer would relay into a table
+//   its peers have not re-registered in yet (their rounds run up to one interval apart) and lose
+//   that direction until they do.
 extension EdgeControlPlane {
     var registrationInterval: Int64 { Int64(configuration.registrationInterval) * Nanos.second }
 
@@ -46,6 +52,7 @@ extension EdgeControlPlane {
         }
         reportSupernodeLoss(now: now)
         requestResolutions(now: now)
+        updateCurrentSupernode(roundEnded: true)
         round += 1
         withUnsafeMutableBytes(of: &cookie) { random.fill($0) }
         for i in supernodes.indices where supernodes[i].address != nil {
@@ -113,6 +120,7 @@ extension EdgeControlPlane {
         if let acked = lastSupernodeAck, let last = lastRound, last - acked > supernodeSilenceLimit {
             logger.notice("supernode \(supernodes[index].configured) responding again after \((now - acked) / Nanos.second) s of silence")
         }
+        supernodes[index].answeredStreak = supernodes[index].answeredRound == round - 1 ? supernodes[index].answeredStreak + 1 : 1
         supernodes[index].answeredRound = round
         supernodes[index].lastAck = now
         statistics.lastSupernode = clock.wallTime.seconds
@@ -125,11 +133,15 @@ extension EdgeControlPlane {
         updateCurrentSupernode()
     }
 
-    func updateCurrentSupernode() {
+    func updateCurrentSupernode(roundEnded: Bool = false) {
         var best: Int?
         for i in supernodes.indices where supernodes[i].address != nil {
             if let b = best, supernodes[i].answeredRound <= supernodes[b].answeredRound { continue }
             best = i
+        }
+        if let b = best, let current = currentSupernode, current != b, supernodes.indices.contains(current),
+           supernodes[current].address != nil, stays(current, over: b, roundEnded: roundEnded) {
+            best = current
         }
         if best != currentSupernode, let best {
             if currentSupernode != nil {
@@ -138,6 +150,16 @@ extension EdgeControlPlane {
         }
         if best != currentSupernode { routesChanged = true }
         currentSupernode = best
+    }
+
+    /// Whether the supernode in use stays although `candidate` is the earliest that answered the
+    /// latest round (see the comment at the top of this file).
+    private func stays(_ current: Int, over candidate: Int, roundEnded: Bool) -> Bool {
+        let streak = supernodes[candidate].answeredStreak
+        let settled = streak >= 2 || streak == supernodes[candidate].answeredRound
+        let answered = supernodes[current].answeredRound, latest = supernodes[candidate].answeredRound
+        if answered == latest { return !(candidate < current && settled) }
+        return answered == latest - 1 && !settled && !roundEnded
     }
 
     /// -H replay check for anything a supernode sent (one stamp slot per supernode).

@@ -7,32 +7,35 @@ extension EdgeDataPlane {
     /// the snooper decides. Returns false when the frame takes the usual path (a flood: the
     /// supernode relays it to every edge, as in n2n 2.8).
     func snoopAndReplicate(_ frame: UnsafeRawBufferPointer, snooping: EdgeSnooping, now: Int64) -> Bool {
-        snooping.snooper.observe(frame: frame, from: .local, now: now)
-        let decision = snooping.snooper.decide(frame: frame, now: now)
-        let floodCopies = max(routing.peers.count, 1)
-        switch decision {
-        case .notMulticast:
-            return false
-        case .flood:
-            snooping.snooper.counters.record(decision, copiesSent: floodCopies, floodCopies: floodCopies, frameLength: frame.count)
-            return false
-        case .suppress:
-            snooping.snooper.counters.record(decision, copiesSent: 0, floodCopies: floodCopies, frameLength: frame.count)
-            return true
-        case .listeners(let group, _):
-            let sent = replicate(frame, group: group, snooping: snooping, now: now)
-            snooping.snooper.counters.record(decision, copiesSent: sent, floodCopies: max(floodCopies, sent), frameLength: frame.count)
-            return true
+        let buffer = snooping.listeners
+        // Learn, decide and copy the listeners in one hold of the lock; seal and send outside it.
+        let (decision, count) = snooping.shared.withLock { snooper in
+            snooper.observe(frame: frame, from: .local, now: now)
+            let decision = snooper.decide(frame: frame, now: now)
+            guard case .listeners(let group, _) = decision else { return (decision, 0) }
+            return (decision, snooper.copyListeners(of: group, now: now, into: buffer))
         }
+        let floodCopies = max(routing.peers.count, 1)
+        let sent: Int
+        switch decision {
+        case .notMulticast: return false
+        case .flood: sent = floodCopies
+        case .suppress: sent = 0
+        case .listeners: sent = replicate(frame, listeners: count, snooping: snooping, now: now)
+        }
+        snooping.shared.withLock {
+            $0.counters.record(decision, copiesSent: sent, floodCopies: max(floodCopies, sent), frameLength: frame.count)
+        }
+        if case .flood = decision { return false }
+        return true
     }
 
     /// One copy per listener: those with a fresh direct path share one sealed datagram (header
     /// destination: the group MAC, as a flood would carry); each of the others goes through the
     /// supernode sealed with its own MAC as the header destination, so the supernode forwards it
     /// to that edge alone (spec 6: it forwards by the header's destination MAC).
-    func replicate(_ frame: UnsafeRawBufferPointer, group: MulticastGroup, snooping: EdgeSnooping, now: Int64) -> Int {
+    func replicate(_ frame: UnsafeRawBufferPointer, listeners count: Int, snooping: EdgeSnooping, now: Int64) -> Int {
         let buffer = snooping.listeners
-        let count = snooping.snooper.copyListeners(of: group, now: now, into: buffer)
         var relayed = 0
         var sealed = false
         var sent = 0
@@ -92,13 +95,15 @@ extension EdgeDataPlane {
         guard let snooping else { return }
         if !snooping.started {
             snooping.started = true
-            snooping.snooper.start(now: now)
+            snooping.shared.withLock { $0.start(now: now) }
         }
         refreshRouting()
-        while let request = snooping.snooper.poll(now: now) {
+        while let request = snooping.shared.withLock({ $0.poll(now: now) }) {
             let length: Int
             do throws(MembershipBuildError) {
-                length = try snooping.snooper.writeQuery(request, into: snooping.queryBuffer)
+                length = try snooping.shared.withLock { (snooper: inout MulticastSnooper) throws(MembershipBuildError) -> Int in
+                    try snooper.writeQuery(request, into: snooping.queryBuffer)
+                }
             } catch {
                 logger.warning("cannot build a membership query: \(error)")
                 continue

@@ -69,7 +69,9 @@ public final class EdgeDataPlane {
         self.routing = routing()
         self.logger = logger
         snooping = configuration.multicastSnooping.map {
-            EdgeSnooping(settings: $0, mac: configuration.mac, ipv4: configuration.tapIPv4)
+            EdgeSnooping(shared: configuration.sharedSnooper
+                            ?? SharedMulticastSnooper(settings: $0, mac: configuration.mac, ipv4: configuration.tapIPv4),
+                         settings: $0)
         }
         let initial = HeaderStamp.initialPrevious(now: EdgeReplayWindow.stamp(clock.wallTime))
         supernodeStamps = Array(repeating: ReplayGuard(start: initial), count: configuration.supernodes.count)
@@ -101,9 +103,15 @@ public final class EdgeDataPlane {
             statistics.countDrop(.txBadLength)
             return
         }
-        if configuration.dropMulticast && EdgeFrameFilters.isFilteredMulticast(frame) {
-            statistics.countDrop(.txMulticast)
-            return
+        if EdgeFrameFilters.isFilteredMulticast(frame) {
+            if configuration.dropMulticast {
+                statistics.countDrop(.txMulticast)
+                return
+            }
+            if EdgeFrameFilters.isLocalDiscovery(frame) {
+                statistics.countDrop(.txLocalDiscovery)
+                return
+            }
         }
         if !configuration.allowRouting && EdgeFrameFilters.txIsRouted(frame, ownIPv4: tapIPv4) {
             statistics.countDrop(.txRouted)
@@ -268,8 +276,11 @@ public final class EdgeDataPlane {
             }
             // Every multicast frame is delivered (a stock sender floods); only learning is added.
             if let snooping, frame.count >= EdgeFrameFilters.ethernetHeaderLength, frame[0] & 1 != 0 {
-                snooping.snooper.observe(frame: frame, from: .peer(srcMac), now: now)
-                if !snooping.snooper.deliversToHost(frame: frame, now: now) { return 0 }
+                let delivers = snooping.shared.withLock {
+                    $0.observe(frame: frame, from: .peer(srcMac), now: now)
+                    return $0.deliversToHost(frame: frame, now: now)
+                }
+                if !delivers { return 0 }
             }
             return length
         }

@@ -82,7 +82,7 @@ extension EdgeEngine {
                             txP2P: s.txP2P, rxP2P: s.rxP2P, transformTx: s.transformTx, transformRx: s.transformRx,
                             lastSupernode: s.lastSupernode, lastP2P: s.lastP2P),
             dropped: s.totalDrops, drops: s.drops.snapshot,
-            multicast: worker.snooping?.snooper.snapshot(now: now))
+            multicast: worker.snooping?.shared.withLock { $0.snapshot(now: now) })
     }
 
     /// The statistics block of spec 7.1, then the drop counters.

@@ -22,6 +22,9 @@ extension EdgeEngine {
         /// `--igmp-snooping`: learn group listeners and send group traffic only to them; nil: off
         /// (n2n 2.8: flood).
         public var multicastSnooping: EdgeMulticastSettings?
+        /// The table every worker of one edge shares (the runtime makes one for all its workers);
+        /// nil with snooping on: each data plane makes its own (tests, the one-worker engine).
+        public var sharedSnooper: SharedMulticastSnooper?
 
         public init(community: Community, mac: MACAddress, supernodes: [SupernodeAddress]) {
             self.community = community

@@ -33,6 +33,16 @@ public enum EdgeFrameFilters {
         return ipv4(frame, at: 26) != ownIPv4
     }
 
+    /// An IPv4 UDP datagram to n2n's local-discovery group 224.0.0.68, port 1968 (spec 5.8), whatever
+    /// the IP header's options. Frames too short to hold the UDP ports are not discovery.
+    public static func isLocalDiscovery(_ frame: UnsafeRawBufferPointer) -> Bool {
+        guard frame.count >= minIPv4FrameLength, etherType(frame) == etherTypeIPv4,
+              frame[23] == 17, ipv4(frame, at: 30) == 0xE000_0044 else { return false }
+        let udp = ethernetHeaderLength + Int(frame[14] & 0x0F) * 4
+        guard frame[14] >> 4 == 4, udp + 4 <= frame.count else { return false }
+        return UInt16(frame[udp + 2]) << 8 | UInt16(frame[udp + 3]) == 1968
+    }
+
     /// RX routing filter (spec 5.7 PACKET step 7): true when the frame must be dropped. Applies to
     /// non-multicast IPv4 frames of at least 34 bytes; broadcast frames are accepted.
     public static func rxIsRouted(_ frame: UnsafeRawBufferPointer, ownIPv4: UInt32) -> Bool {

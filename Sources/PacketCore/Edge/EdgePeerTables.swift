@@ -32,6 +32,8 @@ struct SupernodeSlot {
     var resolutionRequested: Int64?
     /// The registration round this supernode last answered; -1 = never.
     var answeredRound: Int = -1
+    /// Consecutive rounds it answered, up to `answeredRound`.
+    var answeredStreak = 0
     var lastAck: Int64?
     /// -H: stamps and recent datagrams accepted from this supernode (one per supernode, spec 10.2 item 13).
     var stamp = ReplayGuard(start: 0)

@@ -1,32 +1,24 @@
 import N2NWire
+import Synchronization
 
-/// One data-plane worker's snooping state, boxed so that the table is mutated in place (a struct
-/// in an optional would be copied, and its dictionaries with it). The buffers are allocated once:
-/// replicating a frame or sending a query allocates nothing.
-public final class EdgeSnooping {
-    public internal(set) var snooper: MulticastSnooper
-    /// The listeners of the group being replicated.
-    let listeners: UnsafeMutableBufferPointer<MACAddress>
-    /// One query being built.
-    let queryBuffer: UnsafeMutableRawBufferPointer
-    var started = false
+/// The membership table and querier of one edge, shared by all its data-plane workers: a host's
+/// reports reach whichever TAP queue the kernel picks and peers' reports whichever socket, so the
+/// table must be one. Only multicast frames take the lock; unicast never touches it.
+public final class SharedMulticastSnooper: Sendable {
+    private let state: Mutex<MulticastSnooper>
 
-    init(settings: EdgeMulticastSettings, mac: MACAddress, ipv4: UInt32) {
+    public init(settings: EdgeMulticastSettings, mac: MACAddress, ipv4: UInt32) {
         var c = MulticastSnooperConfiguration()
         c.timers = settings.timers
         c.limits = settings.limits
         c.querierIPv4 = ipv4 == 0 ? nil : ipv4
         c.querierIPv6LinkLocal = Self.linkLocal(of: mac)
         c.querierMAC = mac
-        snooper = MulticastSnooper(configuration: c)
-        listeners = .allocate(capacity: settings.limits.maxListenersPerGroup)
-        listeners.initialize(repeating: .zero)
-        queryBuffer = .allocate(byteCount: MembershipQueryBuilder.maxQueryLength, alignment: 8)
+        state = Mutex(MulticastSnooper(configuration: c))
     }
 
-    deinit {
-        listeners.deallocate()
-        queryBuffer.deallocate()
+    public func withLock<R, E: Error>(_ body: (inout MulticastSnooper) throws(E) -> R) throws(E) -> R {
+        try state.withLock { (snooper: inout MulticastSnooper) throws(E) -> R in try body(&snooper) }
     }
 
     /// fe80::/64 with the modified EUI-64 of the TAP's MAC: the address Linux gives the TAP by
@@ -37,8 +29,32 @@ public final class EdgeSnooping {
         let lower = m & 0xFF_FFFF
         return .v6(0xFE80_0000_0000_0000, upper << 40 | 0xFF_FE00_0000 | lower)
     }
+}
+
+/// One data-plane worker's side of snooping: the shared table, and buffers of its own allocated
+/// once, so replicating a frame or sending a query allocates nothing.
+public final class EdgeSnooping {
+    public let shared: SharedMulticastSnooper
+    /// The listeners of the group being replicated.
+    let listeners: UnsafeMutableBufferPointer<MACAddress>
+    /// One query being built.
+    let queryBuffer: UnsafeMutableRawBufferPointer
+    /// Set in the one worker that runs the querier (the control plane drives its timer).
+    var started = false
+
+    init(shared: SharedMulticastSnooper, settings: EdgeMulticastSettings) {
+        self.shared = shared
+        listeners = .allocate(capacity: settings.limits.maxListenersPerGroup)
+        listeners.initialize(repeating: .zero)
+        queryBuffer = .allocate(byteCount: MembershipQueryBuilder.maxQueryLength, alignment: 8)
+    }
+
+    deinit {
+        listeners.deallocate()
+        queryBuffer.deallocate()
+    }
 
     /// When the loop must call `EdgeDataPlane.multicastTick` next (the control plane's start runs
     /// the first). A real time: the runtime subtracts it from now.
-    var nextDeadline: Int64? { started ? snooper.nextDeadline : nil }
+    var nextDeadline: Int64? { started ? shared.withLock { $0.nextDeadline } : nil }
 }

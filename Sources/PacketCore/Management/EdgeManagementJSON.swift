@@ -1,6 +1,7 @@
 /// The edge's n2n 3.x JSON API, rendered from an `EdgeSnapshot`. Fields follow 3.x where the
 /// snapshot carries the value; `ip4addr` and `desc` are empty because 2.8 peers do not tell us
-/// theirs. Our additions: `table` (pending/known) on edges, drop rows in packetstats.
+/// theirs. Our additions: `table` (pending/known) on edges, drop rows and (with `--igmp-snooping`) a
+/// multicast row in packetstats, and `groups`: one row per group and listener.
 public struct EdgeManagementJSON: ManagementJSONAPI {
     public static let methods: [ManagementMethod] = [
         .init("help", "Show the JSON API methods"),
@@ -9,6 +10,7 @@ public struct EdgeManagementJSON: ManagementJSONAPI {
         .init("supernodes", "List the configured supernodes"),
         .init("timestamps", "Start, last supernode and last p2p times"),
         .init("packetstats", "Traffic counters by path and drops by reason"),
+        .init("groups", "Multicast groups and their listeners (--igmp-snooping)"),
         .init("verbose", writes: true, "Show or set the log verbosity: w ... verbose <0-4>"),
         .init("stop", writes: true, "Stop the edge"),
     ]
@@ -26,12 +28,13 @@ public struct EdgeManagementJSON: ManagementJSONAPI {
             return s.supernodes.map { sn in
                 [("configured", .string(sn.configured)), ("sockaddr", .string(sn.address ?? "")),
                  ("current", .int(sn.current ? 1 : 0)), ("selection", .string(sn.current ? "current" : "standby")),
-                 ("lastseen", .int(sn.lastAckSecondsAgo.map { s.wallTime - $0 } ?? 0))]
+                 ] + lastSeen(sn.lastAckSecondsAgo.map { s.wallTime - $0 } ?? 0)
             }
         case "timestamps":
             return [[("start_time", .int(s.startWallTime)), ("last_super", .int(s.counters.lastSupernode)),
                      ("last_p2p", .int(s.counters.lastP2P))]]
         case "packetstats": return packetRows(s)
+        case "groups": return s.multicast.map(groupRows) ?? []
         default: return []
         }
     }
@@ -39,8 +42,8 @@ public struct EdgeManagementJSON: ManagementJSONAPI {
     static func edgeRow(_ s: EdgeSnapshot) -> (EdgeSnapshot.Peer) -> JSONFields {
         { peer in
             [("mode", .string(peer.mode == .p2p && peer.table == .known ? "p2p" : "pSp")), ("ip4addr", .string("")),
-             ("macaddr", .string(peer.mac)), ("sockaddr", .string(peer.socket)), ("desc", .string("")),
-             ("lastseen", .int(s.wallTime - peer.lastSeenSecondsAgo)), ("table", .string(peer.table.rawValue))]
+             ("macaddr", .string(peer.mac)), ("sockaddr", .string(peer.socket)), ("desc", .string(""))]
+                + lastSeen(s.wallTime - peer.lastSeenSecondsAgo) + [("table", .string(peer.table.rawValue))]
         }
     }
 
@@ -53,8 +56,27 @@ public struct EdgeManagementJSON: ManagementJSONAPI {
             [("type", .string("super_broadcast")), ("tx_pkt", .uint(c.txSupernodeBroadcast)), ("rx_pkt", .uint(c.rxSupernodeBroadcast))],
             [("type", .string("dropped")), ("count", .uint(s.dropped))],
         ]
+        if let m = s.multicast?.counters {
+            rows.append([("type", .string("multicast")), ("flooded", .uint(m.framesFlooded)),
+                         ("replicated", .uint(m.framesReplicated)), ("copies", .uint(m.copiesSent)),
+                         ("suppressed", .uint(m.framesSuppressed)), ("bytes_saved", .uint(m.bytesSaved))])
+        }
         rows += s.drops.map { [("type", .string("drop")), ("reason", .string($0.reason.name)), ("count", .uint($0.count))] }
         return rows
+    }
+
+    /// One row per listener of each group (`listener` "local" is this edge's host); a group whose
+    /// listeners all went still shows as one row with an empty listener until it is removed.
+    static func groupRows(_ m: MulticastSnapshot) -> [JSONFields] {
+        m.groups.flatMap { g -> [JSONFields] in
+            let group: JSONFields = [("group", .string(g.group)), ("family", .string(g.family)),
+                                     ("flooded", .int(g.flooded ? 1 : 0))]
+            guard !g.listeners.isEmpty else { return [group + [("listener", .string(""))]] }
+            return g.listeners.map { l in
+                group + [("listener", .string(l.listener)), ("age", .int(l.ageSeconds)),
+                         ("expires", .int(l.expiresInSeconds)), ("leaving", .int(l.leaving ? 1 : 0))]
+            }
+        }
     }
 
     /// Peer events between two snapshots: `join` for a MAC that appeared, `leave` for one gone,

@@ -8,19 +8,28 @@ public protocol ManagementJSONAPI: Sendable {
     var authority: ManagementAuthority { get }
     /// The rows of a read-only method (the method is one of `methods`).
     static func rows(_ method: String, _ snapshot: Snapshot) -> [JSONFields]
-    /// Methods this program accepts but cannot serve yet (answered `unimplemented`).
-    static var unimplemented: Set<String> { get }
+    /// Write-only methods the host program carries out and answers itself (`.carryOut`), because
+    /// their rows depend on what the action did rather than on the snapshot.
+    static var hostWrites: Set<String> { get }
 }
 
 extension ManagementJSONAPI {
-    public static var unimplemented: Set<String> { [] }
+    public static var hostWrites: Set<String> { [] }
+
+    /// A Unix time of last contact under both names 3.x uses: `last_seen` (what its programs send
+    /// and its n2n-ctl reads) and `lastseen` (its ManagementAPI.md example).
+    static func lastSeen(_ unixTime: Int64) -> JSONFields {
+        [("last_seen", .int(unixTime)), ("lastseen", .int(unixTime))]
+    }
 
     /// Answers one JSON request. `verbosity` is the current level (for `verbose`).
     public func handle(_ bytes: UnsafeRawBufferPointer, verbosity: Int, snapshot: () -> Snapshot) -> ManagementOutcome {
         do throws(ManagementRequestError) {
             let request = try ManagementRequest(parsing: bytes)
             guard let method = try authority.admit(request, methods: Self.methods, topics: Self.topics) else {
-                return ManagementOutcome([ManagementJSON.object([("_tag", .string(request.tag)), ("_type", .string("subscribed"))])],
+                // 3.x answers `subscribe` with the topic (its n2n-ctl waits for exactly that type).
+                return ManagementOutcome([ManagementJSON.object([("_tag", .string(request.tag)), ("_type", .string("subscribe")),
+                                                                 ("topic", .string(request.method))])],
                                          action: .subscribe(topic: request.method, tag: request.tag))
             }
             return try answer(request, method: method, verbosity: verbosity, snapshot: snapshot)
@@ -35,7 +44,10 @@ extension ManagementJSONAPI {
         func reply(_ rows: [JSONFields], _ action: ManagementAction = .none) -> ManagementOutcome {
             ManagementOutcome(ManagementReply.framed(tag: tag, method: method.name, rows: rows), action: action)
         }
-        if Self.unimplemented.contains(method.name) { throw ManagementRequestError(.unimplemented, tag: tag) }
+        if Self.hostWrites.contains(method.name) {
+            guard request.kind == .write else { throw ManagementRequestError(.writeOnly, tag: tag) }
+            return ManagementOutcome([], action: .carryOut(method: method.name, tag: tag))
+        }
         switch method.name {
         case "help": return reply(ManagementMethod.helpRows(Self.methods))
         case "verbose":

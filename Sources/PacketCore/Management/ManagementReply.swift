@@ -37,12 +37,14 @@ public struct ManagementMethod: Sendable {
     }
 }
 
-/// What the host must do after answering: nothing, stop, change verbosity, add a subscriber.
+/// What the host must do after answering: nothing, stop, change verbosity, add a subscriber, or
+/// carry out one of its `hostWrites` and send the reply itself.
 public enum ManagementAction: Sendable, Equatable {
     case none
     case stop
     case setVerbosity(Int)
     case subscribe(topic: String, tag: String)
+    case carryOut(method: String, tag: String)
 }
 
 /// The answer to one request: the datagrams to send back, then the action.

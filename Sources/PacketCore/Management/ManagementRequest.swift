@@ -66,7 +66,9 @@ public struct ManagementRequestError: Error, Sendable, Equatable {
         case tooLong = "toolong", badEncoding = "badencoding", badRequest = "badrequest", badType = "badtype"
         case noTag = "notag", badFlags = "badflags", noMethod = "nomethod"
         case unknownMethod = "unknowncmd", readOnly = "readonly", badAuth = "badauth", badArgument = "badarg"
-        case unknownTopic = "unknowntopic", unimplemented = "unimplemented", rateLimited = "ratelimited"
+        case unknownTopic = "unknowntopic", rateLimited = "ratelimited", writeOnly = "writeonly"
+        /// `reload_communities` on a supernode started without `-c`, or whose file cannot be read.
+        case noFile = "nofile", reloadFailed = "reloadfailed"
     }
     public var code: Code
     public var tag: String?

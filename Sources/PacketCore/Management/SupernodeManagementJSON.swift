@@ -1,5 +1,5 @@
 /// The supernode's n2n 3.x JSON API, rendered from a `SupernodeSnapshot`. `reload_communities`
-/// is accepted (with the password) but answers `unimplemented`: the engine has no reload yet.
+/// is carried out by the service (it re-reads the `-c` file) and answered with `reloadRows`.
 public struct SupernodeManagementJSON: ManagementJSONAPI {
     public static let methods: [ManagementMethod] = [
         .init("help", "Show the JSON API methods"),
@@ -8,7 +8,7 @@ public struct SupernodeManagementJSON: ManagementJSONAPI {
         .init("timestamps", "Start, last forward and last registration times"),
         .init("packetstats", "Relay counters and drops by reason"),
         .init("verbose", writes: true, "Show or set the log verbosity: w ... verbose <0-4>"),
-        .init("reload_communities", writes: true, "Re-read the -c community file (not yet supported)"),
+        .init("reload_communities", writes: true, "Re-read the -c community file"),
         .init("stop", writes: true, "Stop the supernode"),
     ]
     public static let topics = ["peer"]
@@ -16,7 +16,13 @@ public struct SupernodeManagementJSON: ManagementJSONAPI {
     public var authority: ManagementAuthority
     public init(password: String) { authority = ManagementAuthority(password: password) }
 
-    public static var unimplemented: Set<String> { ["reload_communities"] }
+    public static var hostWrites: Set<String> { ["reload_communities"] }
+
+    /// The reply to a reload that worked: 3.x's `ok` row, then what changed.
+    public static func reloadRows(_ change: WhitelistChange) -> [JSONFields] {
+        [[("ok", .int(1)), ("communities", .int(Int64(change.listed))), ("added", .int(Int64(change.added.count))),
+          ("removed", .int(Int64(change.removed.count))), ("edges_dropped", .int(Int64(change.edgesDropped)))]]
+    }
 
     public static func rows(_ method: String, _ s: SupernodeSnapshot) -> [JSONFields] {
         func when(_ ago: Int64?) -> JSONValue { .int(ago.map { s.wallTime - $0 } ?? 0) }
@@ -30,7 +36,7 @@ public struct SupernodeManagementJSON: ManagementJSONAPI {
             return s.edges.map {
                 [("community", .string($0.community)), ("ip4addr", .string("")), ("purgeable", .int(1)),
                  ("macaddr", .string($0.mac)), ("sockaddr", .string($0.socket)), ("proto", .string("UDP")),
-                 ("desc", .string("")), ("lastseen", .int(s.wallTime - $0.lastSeenSecondsAgo))]
+                 ("desc", .string(""))] + lastSeen(s.wallTime - $0.lastSeenSecondsAgo)
             }
         case "timestamps":
             return [[("start_time", .int(s.wallTime - s.uptimeSeconds)),

@@ -25,7 +25,7 @@ import N2NWire
 /// format is wall time) and what people read. The engine reports its next timer as
 /// `nextDeadline`; the host calls `tick()` when it has passed.
 public final class SupernodeEngine {
-    public let options: SupernodeEngineOptions
+    public private(set) var options: SupernodeEngineOptions
     public let clock: any MonotonicClock
     /// Monotonic nanoseconds at creation (uptime).
     public let startNanoseconds: Int64
@@ -39,6 +39,8 @@ public final class SupernodeEngine {
 
     private let output: any DatagramSink
     private let random: (any RandomSource)?
+    /// Keys communities listed later by `replaceWhitelist`.
+    private let headerCipherFactory: SupernodeHeaderCipherFactory?
     /// Communities with header keys, in trial-decryption order (spec 4.7, re-sorted by `sortTrialOrder`).
     private var trialOrder: [SupernodeCommunity] = []
     /// The community each header-encrypted edge's socket registered in: tried first, so trial
@@ -70,6 +72,7 @@ public final class SupernodeEngine {
         self.options = options
         self.output = output
         self.random = random
+        self.headerCipherFactory = headerCipherFactory
         self.logger = logger
         self.clock = clock
         let now = clock.monotonicNanoseconds
@@ -82,14 +85,14 @@ public final class SupernodeEngine {
         // Room for the largest input plus the sock a relay inserts (IPv6 at most).
         scratch = .allocate(byteCount: max(options.maxDatagramSize, 64) + 64, alignment: 16)
         scratch.initializeMemory(as: UInt8.self, repeating: 0)
-        for listed in options.whitelist ?? [] {
-            let key = listed.lookupKey
-            guard key != Community(low: 0, high: 0) else { continue }
-            guard communities[key] == nil else { continue }
-            let c = SupernodeCommunity(community: key, whitelisted: true, cipher: headerCipherFactory?(key))
-            communities[key] = c
-            if c.cipher != nil { trialOrder.append(c) }
-        }
+        for listed in options.whitelist ?? [] { addListed(listed.lookupKey) }
+    }
+
+    private func addListed(_ key: Community) {
+        guard key != Community(low: 0, high: 0), communities[key] == nil else { return }
+        let c = SupernodeCommunity(community: key, whitelisted: true, cipher: headerCipherFactory?(key))
+        communities[key] = c
+        if c.cipher != nil { trialOrder.append(c) }
     }
 
     deinit { scratch.deallocate() }
@@ -549,6 +552,35 @@ public final class SupernodeEngine {
         for c in trialOrder where c.headerMode == .encrypted {
             for edge in c.edges.values { sourceHint[edge.socket] = c }
         }
+    }
+
+    /// A reloaded `-c` file: communities newly listed are created (header keys included), those no
+    /// longer listed are deleted with their edges, and those kept keep their edges, header mode and
+    /// counters, so a reload costs the edges of the communities that stay nothing. Only a locked
+    /// supernode has a list to replace: in open mode this returns nil and changes nothing.
+    public func replaceWhitelist(_ list: [Community]) -> WhitelistChange? {
+        guard options.whitelist != nil else { return nil }
+        let keys = Set(list.map(\.lookupKey)).subtracting([Community(low: 0, high: 0)])
+        var change = WhitelistChange()
+        for (key, c) in communities where !keys.contains(key) {
+            change.removed.append(c.name)
+            change.edgesDropped += c.edges.count
+            edgeCount -= c.edges.count
+            communities[key] = nil
+        }
+        trialOrder.removeAll { !keys.contains($0.community) }
+        for key in list.map(\.lookupKey) where communities[key] == nil && keys.contains(key) {
+            addListed(key)
+            change.added.append(key.name)
+        }
+        options.whitelist = list
+        change.listed = communities.count
+        quotas.recount(communities.values)
+        sourceHint = sourceHint.filter { keys.contains($0.value.community) }
+        if !change.removed.isEmpty || !change.added.isEmpty {
+            logger.notice("community file reloaded: \(change)")
+        }
+        return change
     }
 
     /// Orders trial decryption by encrypted packets since the last sort, busiest first (spec 6.4).

@@ -50,6 +50,7 @@ enum SupernodeLauncher {
         let service = opened.service
         service.managementPassword = configuration.managementPassword
         service.metricsEndpoint = configuration.metrics
+        service.communityFile = configuration.communityFile
         do {
             try service.prepare(whitelist: opened.whitelist, logger: logger)
         } catch {

@@ -41,6 +41,8 @@ final class SupernodeService {
     private(set) var logger: Logger
     /// The JSON API's password; set before `prepare`.
     var managementPassword = "n2n"
+    /// The `-c` file, re-read on SIGHUP and `w ... reload_communities`; nil = open supernode.
+    var communityFile: String?
     /// Where to serve Prometheus metrics; nil = off. Set before `prepare`.
     var metricsEndpoint: MetricsEndpoint?
     private(set) var metricsServer: MetricsServer?
@@ -90,7 +92,10 @@ final class SupernodeService {
         armEngineTimer()
         try prepareManagement()
         if handleSignals {
-            try loop.stopOnTerminationSignals(hangup: { [unowned self] in self.dumpEdges() })
+            try loop.stopOnTerminationSignals(hangup: { [unowned self] in
+                self.dumpEdges()
+                _ = self.reloadCommunities()
+            })
         }
     }
 
@@ -195,8 +200,34 @@ final class SupernodeService {
         case .setVerbosity(let level):
             ProcessLog.verbosity.store(level, ordering: .relaxed)
             engine.logger.logLevel = Verbosity.logLevel(level)
+        case .carryOut(let method, let tag):
+            guard method == "reload_communities" else { break }
+            let reply: [String]
+            switch reloadCommunities(tag: tag) {
+            case .success(let change):
+                reply = ManagementReply.framed(tag: tag, method: method, rows: SupernodeManagementJSON.reloadRows(change))
+            case .failure(let error):
+                reply = [error.reply]
+            }
+            for datagram in reply { sendManagement(datagram, to: peer) }
         case .none, .subscribe: break
         }
+    }
+
+    /// Re-reads the `-c` file into the engine. A file that cannot be read keeps the list loaded
+    /// before (the supernode never unlocks); without `-c` there is nothing to reload.
+    func reloadCommunities(tag: String? = nil) -> Result<WhitelistChange, ManagementRequestError> {
+        guard let communityFile, let current = engine.options.whitelist else {
+            return .failure(ManagementRequestError(.noFile, tag: tag))
+        }
+        let (list, warning) = CommunityFile.reload(communityFile, keeping: current)
+        if let warning {
+            logger.warning("\(warning)")
+            return .failure(ManagementRequestError(.reloadFailed, tag: tag))
+        }
+        guard let change = engine.replaceWhitelist(list) else { return .failure(ManagementRequestError(.noFile, tag: tag)) }
+        if change.added.isEmpty && change.removed.isEmpty { logger.notice("community file reloaded: \(change)") }
+        return .success(change)
     }
 
     @discardableResult
