@@ -33,6 +33,7 @@ extension EdgeRuntime {
                 try socket.setPathMTUDiscovery(config.pmtuDiscovery ? .do : .dont)
                 try? socket.setReceiveBufferSize(1 << 21)
                 try? socket.setSendBufferSize(1 << 21)
+                _ = UDPOffloads.enable(on: socket, wanted: config.offload, coalescing: sizes.receiveCoalescing)
             } catch {
                 throw EdgeStartupError("cannot open the UDP socket of worker \(index) on port \(port): \(error)")
             }

@@ -50,6 +50,8 @@ final class EdgeRuntime: EdgeHost {
     var pump: DataPlanePump!
     let managementBuffer: UnsafeMutableRawBufferPointer
     let sizes: BatchSizes
+    /// UDP GSO/GRO on the main socket (the workers' sockets get the same).
+    let udpOffloads: UDPOffloads
     var resolver: SupernodeResolver!
     var engine: EdgeEngine!
     var routes: EdgeRoutes?
@@ -107,10 +109,12 @@ final class EdgeRuntime: EdgeHost {
             logger.warning("local peer discovery disabled: cannot bind 0.0.0.0:1968: \(error)")
             discoverySocket = nil
         }
-        let sizes = BatchSizes()
+        udpOffloads = UDPOffloads.enable(on: mainSocket, wanted: config.offload)
+        var sizes = BatchSizes()
+        sizes.receiveCoalescing = udpOffloads.coalescing
         self.sizes = sizes
         datagramSink = BatchedDatagramSink(socket: mainSocket, capacity: sizes.sendBatch, datagramCapacity: sizes.datagramCapacity)
-        receiveBatch = DatagramBatch(capacity: sizes.receiveBatch, datagramCapacity: sizes.datagramCapacity)
+        receiveBatch = DatagramBatch(capacity: sizes.receiveMessages, datagramCapacity: sizes.receiveMessageCapacity)
         tapPort = TapFramePort(virtioHeader: config.offload, readBatch: sizes.tapReadBatch,
                                writeBatch: sizes.tapWriteBatch, frameCapacity: sizes.frameCapacity)
         managementBuffer = .allocate(byteCount: 2048, alignment: 8)
@@ -191,6 +195,7 @@ final class EdgeRuntime: EdgeHost {
         tapInterface = device
         tap = queue
         logger.notice("TAP offloads: \(config.offload ? offloadDescription : "off (--no-offload)")")
+        logger.notice("UDP offloads: \(config.offload ? udpOffloads.description : "off (--no-offload)")")
         logger.notice("created TAP \(device.name) mac \(mac) mtu \(config.mtu) address \(config.tapAddress.map(\.description) ?? "-")")
     }
 
@@ -412,6 +417,7 @@ final class EdgeRuntime: EdgeHost {
         flushDatagrams()
         flushFrames()
         for line in engine.exitSummary { logger.notice("\(line)") }
+        if config.offload { logger.notice("\(pump.udpOffloadSummary(mainSocket))") }
         routes?.removeAll()
         tap?.close()
         failedTap?.close()

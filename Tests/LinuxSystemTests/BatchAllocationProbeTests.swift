@@ -24,11 +24,25 @@ private enum BatchAllocationCounter {
         return BatchAllocationCounter.original!(metadata, size, alignMask)
     }
 
-    static func allocations(in body: () throws -> Void) rethrows -> Int? {
+    /// The runtime's hook slot and swizzling flag, looked up once per process: a second lookup of
+    /// the flag in the same process was seen to fail now and then (dlsym returned NULL).
+    struct Symbols: @unchecked Sendable {
+        // Addresses of two runtime globals; only the measuring thread touches them.
+        var slot: UnsafeMutableRawPointer
+        var enable: UnsafeMutableRawPointer
+    }
+    static let symbols: Symbols? = {
         guard let handle = dlopen(nil, RTLD_NOW),
             let slot = dlsym(handle, "_swift_allocObject"),
             let enable = dlsym(handle, "_swift_enableSwizzlingOfAllocationAndRefCountingFunctions_forInstrumentsOnly")
         else { return nil }
+        return Symbols(slot: slot, enable: enable)
+    }()
+
+    static func allocations(in body: () throws -> Void) rethrows -> Int? {
+        guard let symbols else { return nil }
+        let slot = symbols.slot
+        let enable = symbols.enable
         let previous = slot.load(as: UnsafeRawPointer?.self)
         if original == nil { original = unsafeBitCast(previous, to: AllocObject.self) }
         let wasEnabled = enable.load(as: UInt8.self)
@@ -144,6 +158,51 @@ private let isBatchProbe = getenv("N2N_BATCH_ALLOCATION_PROBE") != nil
         let allocations = try #require(counted, "runtime allocation hook not found")
         #expect(received == 20 * 12)
         #expect(ttlSum > 0)
+        #expect(allocations == 0, "\(allocations) allocations for \(received) datagrams")
+    }
+
+    @Test func segmentedSendAndCoalescedReceiveDoNotAllocate() throws {
+        let sender = try UDPSocket(bindingTo: SocketAddress(ipv4: 0x7F00_0001, port: 0))
+        guard sender.supportsSegmentationOffload else { return }
+        sender.segmentsSends = true
+        let receiver = try UDPSocket(bindingTo: SocketAddress(ipv4: 0x7F00_0001, port: 0))
+        guard (try? receiver.setGenericReceiveOffload(true)) != nil else { return }
+        let other = try UDPSocket(bindingTo: SocketAddress(ipv4: 0x7F00_0001, port: 0))
+        let destination = try receiver.localAddress
+        let elsewhere = try other.localAddress
+        let queue = SendBatch(socket: sender, capacity: 32, datagramCapacity: 1500)
+        let incoming = DatagramBatch(capacity: 8, datagramCapacity: 65536)
+        let drain = DatagramBatch(capacity: 32, datagramCapacity: 1500)
+        let payload = UnsafeMutableRawBufferPointer.allocate(byteCount: 1200, alignment: 8)
+        defer { payload.deallocate() }
+        payload.initializeMemory(as: UInt8.self, repeating: 0x3C)
+        var pollDescriptor = pollfd(fd: receiver.descriptor.rawValue, events: Int16(POLLIN), revents: 0)
+        var received = 0
+
+        func round() throws {
+            // 24 equal datagrams to one peer interleaved with 6 to another: 2 segmented messages.
+            for i in 0..<24 {
+                try queue.enqueue(UnsafeRawBufferPointer(payload), to: destination)
+                if i % 4 == 0 { try queue.enqueue(UnsafeRawBufferPointer(payload), to: elsewhere) }
+            }
+            try queue.flush()
+            var got = 0
+            while got < 24, poll(&pollDescriptor, 1, 1000) == 1 {
+                let n = try receiver.receive(into: incoming)
+                for k in 0..<n { got += incoming.forEachDatagram(in: k) { received &+= $0.count == 1200 ? 1 : 0 } }
+            }
+            _ = try other.receive(into: drain)
+        }
+
+        try round()  // warm-up
+        received = 0
+        let counted = try BatchAllocationCounter.allocations {
+            for _ in 0..<20 { try round() }
+        }
+        let allocations = try #require(counted, "runtime allocation hook not found")
+        #expect(sender.statistics.segmentationFallbacks == 0)
+        #expect(sender.statistics.segmentedSends >= 40)
+        #expect(received == 20 * 24)
         #expect(allocations == 0, "\(allocations) allocations for \(received) datagrams")
     }
 }

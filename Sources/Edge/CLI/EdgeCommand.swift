@@ -111,7 +111,7 @@ struct EdgeCommand: ParsableCommand {
     var workers: Int?
 
     @Flag(name: .customLong("no-offload"),
-          help: "Exchange plain frames with the TAP (no checksum and segmentation offloads, no coalescing).")
+          help: "Exchange plain frames with the TAP and single datagrams with the peers (no checksum and segmentation offloads, no coalescing, no UDP GSO/GRO).")
     var noOffload = false
 
     @Option(

@@ -17,6 +17,10 @@ final class DataPlanePump {
     /// Batches drained per readiness before the other descriptors get their turn.
     static let batchesPerWakeup = 4
 
+    /// UDP GRO: received messages that held several datagrams, and how many they held.
+    private(set) var coalescedReceives = 0
+    private(set) var coalescedDatagrams = 0
+
     init(plane: EdgeDataPlane, port: TapFramePort, sink: BatchedDatagramSink, receiveBatch: DatagramBatch, logger: Logger) {
         self.plane = plane
         self.port = port
@@ -40,6 +44,7 @@ final class DataPlanePump {
     /// Datagrams from `socket` to the TAP (and the replies they cause); `accept` can pass over
     /// sources (counted by the caller's log, not as drops: they are not the peers' fault).
     func drain(_ socket: UDPSocket, tap queue: TapQueue?, accept: (PeerSocket) -> Bool = { _ in true }) {
+        let plane = self.plane
         for _ in 0..<Self.batchesPerWakeup {
             let n: Int
             do { n = try socket.receive(into: receiveBatch) } catch {
@@ -52,7 +57,12 @@ final class DataPlanePump {
                     continue
                 }
                 guard accept(peer) else { continue }
-                plane.handleDatagram(receiveBatch[i], from: peer)
+                // A UDP_GRO message holds several datagrams of this peer: the plane gets each.
+                let datagrams = receiveBatch.forEachDatagram(in: i) { plane.handleDatagram($0, from: peer) }
+                if datagrams > 1 {
+                    coalescedReceives &+= 1
+                    coalescedDatagrams &+= datagrams
+                }
             }
             flushDatagrams()
             flushFrames(to: queue)
@@ -67,5 +77,15 @@ final class DataPlanePump {
 
     func flushFrames(to queue: TapQueue?) {
         do { try port.flush(to: queue) } catch { logger.error("TAP write failed: \(error)") }
+    }
+
+    /// What UDP GSO and GRO did on `socket` (for the exit summary): whether they were used at all.
+    func udpOffloadSummary(_ socket: UDPSocket) -> String {
+        let stats = socket.statistics
+        var line = "UDP offloads: \(stats.segmentedSends) segmented sends (\(stats.segmentedDatagrams) datagrams)"
+        if stats.segmentationFallbacks > 0 {
+            line += ", \(stats.segmentationFallbacks) refused (\(stats.lastSegmentationError.map(\.description) ?? "?")): GSO off"
+        }
+        return line + "; \(coalescedReceives) coalesced receives (\(coalescedDatagrams) datagrams)"
     }
 }

@@ -26,6 +26,8 @@ final class EdgeWorker {
     let pump: DataPlanePump
     let published: Mutex<EdgeStatistics>
     let logger: Logger
+    /// Offloads on (no `--no-offload`): the exit line reports what UDP GSO/GRO did.
+    let setupOffload: Bool
 
     /// What a worker's thread needs, made on the control thread and handed over once.
     struct Setup: @unchecked Sendable {
@@ -48,6 +50,7 @@ final class EdgeWorker {
     init(_ setup: Setup) throws {
         index = setup.index
         logger = setup.logger
+        setupOffload = setup.offload
         loop = try EventLoop()
         queue = setup.queue
         socket = setup.socket
@@ -55,7 +58,7 @@ final class EdgeWorker {
         port = TapFramePort(virtioHeader: setup.offload, readBatch: sizes.tapReadBatch, writeBatch: sizes.tapWriteBatch,
                             frameCapacity: sizes.frameCapacity)
         sink = BatchedDatagramSink(socket: socket, capacity: sizes.sendBatch, datagramCapacity: sizes.datagramCapacity)
-        receiveBatch = DatagramBatch(capacity: sizes.receiveBatch, datagramCapacity: sizes.datagramCapacity)
+        receiveBatch = DatagramBatch(capacity: sizes.receiveMessages, datagramCapacity: sizes.receiveMessageCapacity)
         let random = SystemRandom()
         let transform = try setup.transform.makeTransform(passphrase: Array((setup.key ?? "").utf8), random: random)
         let pipeline = FramePipeline(community: setup.configuration.community, transform: transform,
@@ -94,6 +97,7 @@ final class EdgeWorker {
             }
         }
         publish()
+        if setupOffload { logger.notice("worker \(index): \(pump.udpOffloadSummary(socket))") }
     }
 
     func publish() {

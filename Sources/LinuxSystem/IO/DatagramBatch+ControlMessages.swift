@@ -48,8 +48,15 @@ extension DatagramBatch {
         return sources[index]
     }
 
-    /// Writes message `index`'s options into its control storage, or points it at none.
-    func prepareControl(_ index: Int, ipv4: Bool) {
+    /// Whether planned message m goes with a UDP_SEGMENT size: several datagrams of the plan,
+    /// or one the caller gave a segment size (`setSegmentSize`).
+    func carriesSegmentSize(_ m: Int) -> Bool {
+        plan.isSegmented(m) || segmentSizes[plan.first(m)] != 0
+    }
+
+    /// Writes datagram `index`'s own options into its control storage; returns where they are
+    /// (nil and 0 when it has none), for the header of the message that sends it.
+    func prepareControl(_ index: Int, ipv4: Bool) -> (start: UnsafeMutableRawPointer?, length: Int) {
         let start = controls + index * ControlMessages.capacityPerMessage
         var used = 0
         if segmentSizes[index] != 0 {
@@ -60,9 +67,8 @@ extension DatagramBatch {
                 ? ControlMessages.write(timesToLive[index], level: Int32(IPPROTO_IP), type: IP_TTL, at: start + used)
                 : ControlMessages.write(timesToLive[index], level: Int32(IPPROTO_IPV6), type: IPV6_HOPLIMIT, at: start + used)
         }
-        headers[index].msg_hdr.msg_control = used > 0 ? start : nil
-        headers[index].msg_hdr.msg_controllen = used
         receivedControlLengths[index] = 0  // the storage no longer holds what was received
+        return (used > 0 ? start : nil, used)
     }
 
     // MARK: receiving

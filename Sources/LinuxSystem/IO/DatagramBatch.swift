@@ -17,7 +17,8 @@ import Glibc
 /// (`setSegmentSize`, `setTimeToLive`; a message without options sends no control data), on
 /// receive what the kernel reports (`segmentSize` from UDP_GRO, `receivedTimeToLive`). A message
 /// may also send the bytes of another one (`appendReference`): a fan-out of one sealed datagram to
-/// 50 peers is one copy and 50 iovecs.
+/// 50 peers is one copy and 50 iovecs. With UDP GSO (`UDPSocket.segmentsSends`) one message may
+/// send several datagrams (`SegmentationPlan`): its iovecs point at each of them in place.
 public final class DatagramBatch {
     public var capacity: Int { slots.capacity }
     public var datagramCapacity: Int { slots.frameCapacity }
@@ -41,6 +42,8 @@ public final class DatagramBatch {
     /// the kernel filled on the last receive.
     let controls: UnsafeMutableRawPointer
     let receivedControlLengths: UnsafeMutablePointer<Int>
+    /// Which datagrams the next sendmmsg carries in which message (several per message with UDP GSO).
+    let plan: SegmentationPlan
 
     public init(capacity: Int = 64, datagramCapacity: Int = 2048, headroom: Int = 0) {
         precondition(capacity > 0 && datagramCapacity > 0 && headroom >= 0, "DatagramBatch sizes must be positive")
@@ -67,6 +70,7 @@ public final class DatagramBatch {
         controls.initializeMemory(as: UInt8.self, repeating: 0, count: controlBytes)
         receivedControlLengths = .allocate(capacity: capacity)
         receivedControlLengths.initialize(repeating: 0, count: capacity)
+        plan = SegmentationPlan(capacity: capacity)
         for i in 0..<capacity {
             headers[i].msg_hdr.msg_iov = vectors + i
             headers[i].msg_hdr.msg_iovlen = 1
@@ -177,6 +181,10 @@ public final class DatagramBatch {
         for i in 0..<capacity {
             vectors[i].iov_base = slots.slot(i).baseAddress! + headroom
             vectors[i].iov_len = datagramCapacity
+            // A segmented send may have pointed the header at other iovecs and another address.
+            headers[i].msg_hdr.msg_iov = vectors + i
+            headers[i].msg_hdr.msg_iovlen = 1
+            headers[i].msg_hdr.msg_name = UnsafeMutableRawPointer(addresses + i)
             headers[i].msg_hdr.msg_control = controls + i * controlSize
             headers[i].msg_hdr.msg_controllen = controlSize
             headers[i].msg_hdr.msg_namelen = addressSize
@@ -197,25 +205,67 @@ public final class DatagramBatch {
         }
     }
 
-    /// Points headers 0..<count at their datagrams (a reference at the bytes it references),
-    /// peers and control messages. On an IPv6 socket, IPv4 destinations are rewritten as
-    /// IPv4-mapped addresses.
-    func prepareForSend(count: Int, socketFamily: Int32) {
-        for i in 0..<count {
-            let datagram = slots[sources[i]]
-            vectors[i].iov_base = datagram.baseAddress
-            vectors[i].iov_len = datagram.count
-            // Read before the address may be rewritten: the TTL option depends on the IP version
-            // the datagram leaves with, and an IPv4-mapped destination leaves as IPv4.
-            let leavesAsIPv4 = addresses[i].sin6_family == sa_family_t(AF_INET) || address(i)?.ipv4 != nil
-            prepareControl(i, ipv4: leavesAsIPv4)
-            if socketFamily == AF_INET6 && addresses[i].sin6_family == sa_family_t(AF_INET),
-                let mapped = address(i)?.addressing(socketFamily: AF_INET6) {
-                addressLengths[i] = mapped.store(into: UnsafeMutableRawPointer(addresses + i))
+    /// Plans datagrams 0..<count into messages (`SegmentationPlan`: with `segmenting`, runs of
+    /// equal-sized datagrams to one destination share a message) and points headers
+    /// 0..<messages at them: each message's iovecs at its datagrams in place (a reference at the
+    /// bytes it references), its peer and control messages. On an IPv6 socket, IPv4 destinations
+    /// are first rewritten as IPv4-mapped addresses. Returns the number of messages.
+    func prepareForSend(count: Int, socketFamily: Int32, segmenting: Bool = false) -> Int {
+        if socketFamily == AF_INET6 {
+            for i in 0..<count where addresses[i].sin6_family == sa_family_t(AF_INET) {
+                if let mapped = address(i)?.addressing(socketFamily: AF_INET6) {
+                    addressLengths[i] = mapped.store(into: UnsafeMutableRawPointer(addresses + i))
+                }
             }
-            headers[i].msg_hdr.msg_namelen = addressLengths[i]
-            headers[i].msg_hdr.msg_flags = 0
-            headers[i].msg_len = 0
         }
+        let messages = plan.plan(
+            count: count, segmenting: segmenting,
+            length: { slots.lengths[sources[$0]] },
+            mergeable: { segmentSizes[$0] == 0 && timesToLive[$0] < 0 },
+            sameDestination: { a, b in
+                addressLengths[a] == addressLengths[b]
+                    && memcmp(addresses + a, addresses + b, Int(addressLengths[a])) == 0
+            })
+        for m in 0..<messages { prepareMessage(m) }
+        return messages
+    }
+
+    /// After the kernel refused a segmented message `m`: the rest of the batch, from m on, as
+    /// one message per datagram. Returns the message to continue at (messages end at `count`).
+    func prepareToSendPlainly(from m: Int) -> Int {
+        let resume = plan.sendPlainly(from: m)
+        for p in resume..<plan.messageCount { prepareMessage(p) }
+        return resume
+    }
+
+    /// Header m of the plan: iovecs `vectors[start..<start + n]` for its datagrams, the first
+    /// one's peer, and its control storage (the segment size, or that datagram's own options).
+    private func prepareMessage(_ m: Int) {
+        let start = plan.starts[m]
+        let n = plan.counts[m]
+        for p in start..<start + n {
+            let datagram = slots[sources[plan.members[p]]]
+            vectors[p].iov_base = datagram.baseAddress
+            vectors[p].iov_len = datagram.count
+        }
+        let first = plan.members[start]
+        let control: (start: UnsafeMutableRawPointer?, length: Int)
+        if n > 1 {
+            let storage = controls + first * ControlMessages.capacityPerMessage
+            let size = UInt16(plan.sizes[m])
+            control = (storage, ControlMessages.write(size, level: cn2n_SOL_UDP, type: cn2n_UDP_SEGMENT, at: storage))
+            receivedControlLengths[first] = 0
+        } else {
+            // An IPv4-mapped destination leaves as IPv4: its TTL option is IP_TTL.
+            control = prepareControl(first, ipv4: timesToLive[first] >= 0 && address(first)?.ipv4 != nil)
+        }
+        headers[m].msg_hdr.msg_iov = vectors + start
+        headers[m].msg_hdr.msg_iovlen = n
+        headers[m].msg_hdr.msg_name = UnsafeMutableRawPointer(addresses + first)
+        headers[m].msg_hdr.msg_namelen = addressLengths[first]
+        headers[m].msg_hdr.msg_control = control.start
+        headers[m].msg_hdr.msg_controllen = control.length
+        headers[m].msg_hdr.msg_flags = 0
+        headers[m].msg_len = 0
     }
 }

@@ -14,7 +14,8 @@ extension UDPSocket {
 
     /// Whether this kernel knows UDP_SEGMENT (Linux 4.18+): asks for the socket's segment size
     /// once per call, so call it once and keep the answer. A device or route may still refuse a
-    /// segmented send (then that datagram is counted in `statistics.sendErrors`).
+    /// segmented send: a message the caller segmented (`setSegmentSize`) is then counted in
+    /// `statistics.sendErrors`; with `segmentsSends` the batch falls back to plain datagrams.
     public var supportsSegmentationOffload: Bool {
         (try? option(cn2n_SOL_UDP, cn2n_UDP_SEGMENT, "getsockopt(UDP_SEGMENT)")) != nil
     }

@@ -27,11 +27,24 @@ public final class UDPSocket {
         public var receiveErrors = 0
         public var lastSendError: Errno?
         public var lastReceiveError: Errno?
+        /// UDP GSO (`segmentsSends`): messages that left with a UDP_SEGMENT size, and the
+        /// datagrams they carried (also counted in `datagramsSent`).
+        public var segmentedSends = 0
+        public var segmentedDatagrams = 0
+        /// Segmented sends the kernel refused (EIO, EINVAL): segmentation was switched off and
+        /// the datagrams sent one by one.
+        public var segmentationFallbacks = 0
+        public var lastSegmentationError: Errno?
     }
 
     public let family: Family
     public let descriptor: FileDescriptor
     public internal(set) var statistics = Statistics()
+    /// UDP GSO for batches: runs of equal-sized datagrams to one destination in a batch leave as
+    /// one message with a UDP_SEGMENT size (see `SegmentationPlan`); the kernel cuts the same
+    /// datagrams, so the wire does not change. Off by default; the owner turns it on when
+    /// `supportsSegmentationOffload`. Turns itself off when the kernel refuses such a send.
+    public var segmentsSends = false
     let addressFamily: Int32
 
     /// Opens an unbound, non-blocking, close-on-exec UDP socket. Path MTU discovery starts
@@ -219,34 +232,63 @@ public final class UDPSocket {
     /// `statistics.sendErrors` and skipped; a full send buffer (EAGAIN) drops the rest
     /// (counted in `sendDropsWouldBlock`) rather than spinning. Only errors that concern the
     /// socket itself (EBADF, ENOTSOCK, EFAULT...) throw. Returns the number sent.
+    ///
+    /// With `segmentsSends` several datagrams may share a message; a refused segmented message
+    /// (EIO: no checksum offload on the route's device; EINVAL: a segment over its MTU) turns
+    /// segmentation off for this socket and the rest of the batch goes plainly.
     @discardableResult
     public func send(_ batch: DatagramBatch, count: Int? = nil) throws(Errno) -> Int {
         let total = min(count ?? batch.count, batch.count)
         guard total > 0 else { return 0 }
-        batch.prepareForSend(count: total, socketFamily: addressFamily)
+        var messages = batch.prepareForSend(count: total, socketFamily: addressFamily, segmenting: segmentsSends)
+        let plan = batch.plan
         let fd = descriptor.rawValue
         var index = 0
         var sent = 0
         defer { statistics.datagramsSent &+= sent }
-        while index < total {
-            let outcome = try datagramCall("sendmmsg") {
-                cn2n_sendmmsg(fd, batch.headers + index, UInt32(total - index), cn2n_MSG_DONTWAIT)
+        while index < messages {
+            let outcome: DatagramCallOutcome<Int32>
+            do {
+                outcome = try datagramCall("sendmmsg") {
+                    cn2n_sendmmsg(fd, batch.headers + index, UInt32(messages - index), cn2n_MSG_DONTWAIT)
+                }
+            } catch let error where error.code == EIO && batch.carriesSegmentSize(index) {
+                // EIO is a socket error elsewhere; for a UDP_SEGMENT send it is that message's.
+                outcome = .refused(error)
             }
             switch outcome {
             case .completed(0):
                 return sent
             case .completed(let result):
-                sent += Int(result)
-                index += Int(result)
+                let next = index + Int(result)
+                let datagrams = plan.datagrams(from: index, to: next)
+                sent += datagrams
+                countSegmented(plan, from: index, to: next)
+                index = next
             case .wouldBlock:
-                statistics.sendDropsWouldBlock &+= total - index
+                statistics.sendDropsWouldBlock &+= plan.datagrams(from: index, to: messages)
                 return sent
             case .refused(let error):
-                countSendError(error)
+                if plan.isSegmented(index) && (error.code == EIO || error.code == EINVAL) {
+                    segmentsSends = false
+                    statistics.segmentationFallbacks &+= 1
+                    statistics.lastSegmentationError = error
+                    index = batch.prepareToSendPlainly(from: index)
+                    messages = plan.messageCount
+                    continue
+                }
+                countSendError(error, datagrams: plan.datagrams(from: index, to: index + 1))
                 index += 1
             }
         }
         return sent
+    }
+
+    private func countSegmented(_ plan: SegmentationPlan, from: Int, to: Int) {
+        for m in from..<to where plan.isSegmented(m) {
+            statistics.segmentedSends &+= 1
+            statistics.segmentedDatagrams &+= plan.counts[m]
+        }
     }
 
     /// Sends one datagram (control messages). False when it was dropped (full send buffer
@@ -300,8 +342,8 @@ public final class UDPSocket {
         }
     }
 
-    private func countSendError(_ error: Errno) {
-        statistics.sendErrors &+= 1
+    private func countSendError(_ error: Errno, datagrams: Int = 1) {
+        statistics.sendErrors &+= datagrams
         statistics.lastSendError = error
     }
 

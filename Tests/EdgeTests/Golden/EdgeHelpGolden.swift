@@ -47,8 +47,9 @@ OPTIONS:
   --workers <n>           Data-plane threads, one TAP queue and UDP socket each
                           (default: online CPUs, at most 8; 1 = one thread for
                           everything).
-  --no-offload            Exchange plain frames with the TAP (no checksum and
-                          segmentation offloads, no coalescing).
+  --no-offload            Exchange plain frames with the TAP and single
+                          datagrams with the peers (no checksum and
+                          segmentation offloads, no coalescing, no UDP GSO/GRO).
   --pidfile <file>        Write the process id to this file once running
                           (removed on a clean stop when possible).
   -m <MAC address>        TAP MAC address, e.g. 02:01:02:03:04:05 (default:
