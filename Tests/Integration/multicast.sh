@@ -122,11 +122,11 @@ counter() {  # counter N KEY: a key:value of edge N's `groups` reply
 # two_groups: e2's host joins G1, e3's joins G2, e1 sends 20 to each; e2-e4 count their app and TAP
 # (outputs j2 j3, s2 s3 s4: per group G1 G2).
 two_groups() {
-    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 4
-    bg_out j3 3 $MC join 4 $G2 $PORT n2n0 4
-    bg_out s2 2 $MC sniff n2n0 4 $G1 $G2
-    bg_out s3 3 $MC sniff n2n0 4 $G1 $G2
-    bg_out s4 4 $MC sniff n2n0 4 $G1 $G2
+    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 5
+    bg_out j3 3 $MC join 4 $G2 $PORT n2n0 5
+    bg_out s2 2 $MC sniff n2n0 5 $G1 $G2
+    bg_out s3 3 $MC sniff n2n0 5 $G1 $G2
+    bg_out s4 4 $MC sniff n2n0 5 $G1 $G2
     ready_bg
     sleep 1.5
     host 1 $MC send 4 n2n0 $PORT 20 20 $G1 $G2
@@ -284,9 +284,9 @@ standard_timers() {
 relayed() {
     log "multicast: --igmp-snooping with -S (no P2P): copies through the supernode"
     start_community "${SNOOP[@]}" -S
-    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 3
-    bg_out s3 3 $MC sniff n2n0 3 $G1
-    bg_out s4 4 $MC sniff n2n0 3 $G1
+    bg_out j2 2 $MC join 4 $G1 $PORT n2n0 4
+    bg_out s3 3 $MC sniff n2n0 4 $G1
+    bg_out s4 4 $MC sniff n2n0 4 $G1
     ready_bg
     sleep 1
     local fwd0; fwd0=$(sn_counter fwd)
