@@ -170,3 +170,7 @@ tcp_intact() {
     rm -f "$work/tcp.recv"
     [ "$got" = "$sha" ]
 }
+
+# rss_kib PID / fd_count PID: resident memory (VmRSS, KiB) and open descriptors, for leak checks.
+rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
+fd_count() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }

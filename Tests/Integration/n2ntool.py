@@ -99,6 +99,86 @@ def sample_packets(community):
     ]
 
 
+def garbage_datagram(rng, samples, kind):
+    """Kind 0: random bytes; 1: a valid packet truncated; 2: bit flips; 3: a valid packet, random tail."""
+    if kind == 0:
+        return bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 1500)))
+    if kind == 1:
+        p = rng.choice(samples)
+        return p[: rng.randint(0, len(p))]
+    if kind == 2:
+        p = bytearray(rng.choice(samples))
+        for _ in range(rng.randint(1, 4)):
+            bit = rng.randrange(len(p) * 8)
+            p[bit // 8] ^= 1 << (bit % 8)
+        return bytes(p)
+    p = bytearray(rng.choice(samples))
+    p[0] = 2
+    return bytes(p) + bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 64)))
+
+
+def flood(host, port, seconds, rate, community="demo", seed=None):
+    """The garbage mix at RATE datagrams/s for SECONDS, paced; prints 'sent N in T s: R/s'.
+
+    Bounded: at most 60 s and 500 000/s. The datagrams come from a pool built before the clock
+    starts, so the sender's cost is the send itself and one process can keep a high rate.
+    """
+    seconds, rate = min(float(seconds), 60.0), min(int(rate), 500_000)
+    rng = random.Random(seed if seed is not None else os.getpid())
+    samples = sample_packets(community.encode())
+    pool = [garbage_datagram(rng, samples, i % 4) for i in range(4096)]
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+    s.connect((host, int(port)))                  # send() skips the address parsing of sendto()
+    send = s.send
+    burst = 200                                   # datagrams between two clock checks
+    start = time.time()
+    end = start + seconds
+    sent = 0
+    i = 0
+    while True:
+        now = time.time()
+        if now >= end:
+            break
+        ahead = sent / rate - (now - start)       # seconds ahead of the schedule
+        if ahead > 0:
+            time.sleep(min(ahead, end - now))
+            continue
+        for _ in range(burst):
+            try:
+                send(pool[i & 4095])
+                sent += 1
+            except OSError:                       # ENOBUFS, or an ICMP error reported late
+                pass
+            i += 1
+    elapsed = time.time() - start
+    print("sent %d in %.2f s: %d/s" % (sent, elapsed, sent / elapsed if elapsed > 0 else 0), flush=True)
+
+
+def packetstats(port, tag="77"):
+    """JSON API packetstats (both programs): prints 'reason count' per drop row, 'dropped N' first."""
+    import json
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1.5)
+    s.sendto(("r %s packetstats" % tag).encode(), ("127.0.0.1", int(port)))
+    rows = []
+    try:
+        while True:
+            o = json.loads(s.recvfrom(65535)[0])
+            if o.get("_type") in ("end", "error"):
+                break
+            if o.get("_type") == "row":
+                rows.append(o)
+    except socket.timeout:
+        pass
+    for o in rows:
+        if o.get("type") == "dropped":
+            print("dropped", o.get("count"))
+    for o in rows:
+        if o.get("type") == "drop":
+            print(o.get("reason"), o.get("count"))
+
+
 def garbage(host, port, count, community="demo", seed=None):
     """Random datagrams, every truncation and bit flips of valid packets; prints how many were sent."""
     rng = random.Random(seed if seed is not None else os.getpid())
@@ -106,22 +186,7 @@ def garbage(host, port, count, community="demo", seed=None):
     samples = sample_packets(community.encode())
     sent = 0
     for i in range(int(count)):
-        kind = i % 4
-        if kind == 0:
-            data = bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 1500)))
-        elif kind == 1:
-            p = rng.choice(samples)
-            data = p[: rng.randint(0, len(p))]
-        elif kind == 2:
-            p = bytearray(rng.choice(samples))
-            for _ in range(rng.randint(1, 4)):
-                bit = rng.randrange(len(p) * 8)
-                p[bit // 8] ^= 1 << (bit % 8)
-            data = bytes(p)
-        else:
-            p = bytearray(rng.choice(samples))
-            p[0] = 2
-            data = bytes(p) + bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 64)))
+        data = garbage_datagram(rng, samples, i % 4)
         try:
             s.sendto(data, (host, int(port)))
             sent += 1
@@ -136,6 +201,7 @@ def main(argv):
     commands = {
         "mgmt": mgmt, "mcast-recv": mcast_recv, "mcast-send": mcast_send,
         "bcast-recv": bcast_recv, "bcast-send": bcast_send, "garbage": garbage,
+        "flood": flood, "packetstats": packetstats,
     }
     if len(argv) < 2 or argv[1] not in commands:
         sys.exit("usage: n2ntool.py {%s} args..." % "|".join(commands))
