@@ -18,6 +18,7 @@ swift build -c release --static-swift-stdlib --product supernode >/dev/null
 bash Tests/Integration/netns.sh
 bash Tests/Integration/multicast.sh
 bash Tests/Integration/management.sh
+bash Tests/Integration/reliability.sh
 
 echo "== packaging (portable binaries, Debian package)"
 bash scripts/build-deb.sh
