@@ -25,9 +25,28 @@ REG=3                             # edge registration interval (-i) in the resta
 . "$here/lib.sh"
 
 NS_MADE=()      # every namespace this script made, removed by teardown and at exit
+helpers=()      # background pings, receivers and senders (bounded, but killed early on failure)
+# signal_child SIG PID: only while PID is still a child of this shell (a reaped pid may have been
+# reused by someone else's process). Returns 1 when PID is not (or no longer) ours.
+signal_child() {
+    local stat
+    stat=$(cat "/proc/$2/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }                                 # past "pid (comm) ": "state ppid ..."
+    set -- "$1" "$2" $stat
+    [ "$4" = "$$" ] && [ "$3" != Z ] && kill "-$1" "$2" 2>/dev/null
+}
 teardown() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    local p i live
+    # Daemons get TERM (a clean stop) and 3 s; then they, and any ping or sender still running
+    # after a failed check or Ctrl-C, get KILL.
+    for p in "${pids[@]}"; do signal_child TERM "$p"; done
+    for ((i = 0; i < 30; i++)); do
+        live=0; for p in "${pids[@]}"; do signal_child 0 "$p" && live=1; done
+        [ $live = 0 ] && break; sleep 0.1
+    done
+    for p in "${pids[@]}" "${helpers[@]}"; do signal_child KILL "$p"; done
+    for p in "${pids[@]}" "${helpers[@]}"; do { wait "$p"; } 2>/dev/null; done
+    helpers=()
     pids=(); EDGE_PID=(); SN_PID=
     for ns in "${NS_MADE[@]}"; do ip netns del "$ns" 2>/dev/null; done
     NS_MADE=()
@@ -189,7 +208,7 @@ flood_start() {
             src=$(edge_ns $((3 + (k % 2))))
             nsx "$src" $TOOL flood "$host" "$port" 10 $((FLOOD_RATE / FLOOD_PROCS)) demo "$port$k" \
                 >"$work/flood-$host-$port-$k.out" 2>&1 &
-            FLOODERS+=("$!")
+            FLOODERS+=("$!"); helpers+=("$!")
         done
     done
 }
@@ -212,7 +231,7 @@ scenario_flood() {
     for attempt in 1 2; do
         rm -f "$work"/flood-*.out
         nsx "$(edge_ns 1)" ping -n -q -c 100 -i 0.1 -W 2 "$OVER.2" >"$work/flood-ping.out" 2>&1 &
-        local pinger=$!
+        local pinger=$!; helpers+=("$!")
         flood_start "$UNDER.254:$SN_PORT" "$UNDER.1:50001" "$UNDER.2:50002"
         for f in "${FLOODERS[@]}"; do wait "$f"; done
         wait "$pinger"
@@ -266,7 +285,7 @@ scenario_restarts() {
     check "restart: e1 and e2 P2P within 15 s" wait_until 15 p2p_both
     # 150 pings (15 s): the supernode dies after 2 s and stays away 8 s.
     nsx "$(edge_ns 1)" ping -n -q -c 150 -i 0.1 -W 2 "$OVER.2" >"$work/rst-ping.out" 2>&1 &
-    local pinger=$!
+    local pinger=$!; helpers+=("$!")
     sleep 2
     kill -9 "$SN_PID"; wait "$SN_PID" 2>/dev/null
     sleep 8
@@ -304,7 +323,7 @@ scenario_restarts() {
         test -n "$before" -a "$((${after:-0} - ${before:-0}))" -ge 5
     # A ping every 0.1 s runs across the failure; its time stamps (-D) give the gap.
     nsx "$(edge_ns 1)" ping -n -D -i 0.1 -W 1 -w $((3 * REG + 4)) "$OVER.2" >"$work/fo-ping.out" 2>&1 &
-    local pinger=$!
+    local pinger=$!; helpers+=("$!")
     sleep 2
     t0=$(now_ms)
     kill -9 "$SN_PID"; wait "$SN_PID" 2>/dev/null
@@ -358,14 +377,14 @@ scenario_soak() {
     local count=$((secs * 5)) bgs=() r
     for n in 1 2 3 4; do
         nsx "$(edge_ns $n)" ping -n -q -c $count -i 0.2 -w $((secs + 15)) "$OVER.$((n % 4 + 1))" >"$work/soak-ping$n.out" 2>&1 &
-        bgs+=("$!")
+        bgs+=("$!"); helpers+=("$!")
     done
-    for r in 2 3 4; do nsx "$(edge_ns $r)" $TOOL bcast-recv 5002 $((secs + 8)) >"$work/soak-bc$r.out" 2>&1 & bgs+=("$!"); done
-    for r in 1 2 4; do nsx "$(edge_ns $r)" $TOOL mcast-recv 239.1.1.1 5001 "$OVER.$r" $((secs + 8)) >"$work/soak-mc$r.out" 2>&1 & bgs+=("$!"); done
+    for r in 2 3 4; do nsx "$(edge_ns $r)" $TOOL bcast-recv 5002 $((secs + 8)) >"$work/soak-bc$r.out" 2>&1 & bgs+=("$!"); helpers+=("$!"); done
+    for r in 1 2 4; do nsx "$(edge_ns $r)" $TOOL mcast-recv 239.1.1.1 5001 "$OVER.$r" $((secs + 8)) >"$work/soak-mc$r.out" 2>&1 & bgs+=("$!"); helpers+=("$!"); done
     for r in 2 3 4; do wait_ready "$work/soak-bc$r.out"; done
     for r in 1 2 4; do wait_ready "$work/soak-mc$r.out"; done
-    nsx "$(edge_ns 1)" $TOOL bcast-send "$OVER.255" 5002 $((secs * 10)) 0.1 & bgs+=("$!")
-    nsx "$(edge_ns 3)" $TOOL mcast-send 239.1.1.1 5001 "$OVER.3" $((secs * 10)) 0.1 & bgs+=("$!")
+    nsx "$(edge_ns 1)" $TOOL bcast-send "$OVER.255" 5002 $((secs * 10)) 0.1 & bgs+=("$!"); helpers+=("$!")
+    nsx "$(edge_ns 3)" $TOOL mcast-send 239.1.1.1 5001 "$OVER.3" $((secs * 10)) 0.1 & bgs+=("$!"); helpers+=("$!")
     for r in "${bgs[@]}"; do wait "$r"; done
 
     sample end "${procs[@]}"
