@@ -216,16 +216,24 @@ flood_rate() {  # flood_rate HOST PORT: the summed rate its senders achieved
     cat "$work/flood-$1-$2-"*.out 2>/dev/null | awk '/^sent/ { split($NF, a, "/"); r += a[1] } END { print r + 0 }'
 }
 
-scenario_flood() {
-    log "scenario: garbage flood at the supernode and both edges while pinging"
+# e1_paths: "super-tx p2p-tx", the PACKETs e1 sent each way (text management "paths" line).
+e1_paths() {
+    edge_mgmt 1 | awk '$1 == "paths" { split($2, s, /[:,]/); split($3, p, /[:,]/); print s[2] + 0, p[2] + 0 }'
+}
+
+# flood_round MODE EDGE-ARGS...: one setup, pinging P2P or (-S) through the flooded supernode.
+flood_round() {
+    local mode=$1 n; shift
+    log "scenario: garbage flood at the supernode and both edges while pinging ($mode)"
     names flood; bridge_topology
     start_supernode
-    for n in 1 2; do start_edge $n demo -E; done
-    check "flood: first ping e1->e2 within 10 s" wait_ping 1 2 10
+    for n in 1 2; do start_edge $n demo -E "$@"; done
+    check "flood $mode: first ping e1->e2 within 10 s" wait_ping 1 2 10
     ping_ok 1 2 5 >/dev/null
     sample start sn="$SN_PID" e1="${EDGE_PID[1]}" e2="${EDGE_PID[2]}"
     local targets=("$UNDER.254 $SN_PORT supernode" "$UNDER.1 50001 e1" "$UNDER.2 50002 e2")
-    local attempt f t rate loss losses="" short
+    local attempt f t rate loss losses="" short via0 via1
+    via0=$(e1_paths)
     # A machine busy with other work may not give the senders 20 000/s per port: then the round
     # proves less than it should, and it runs once more (every round's pings must be lossless).
     for attempt in 1 2; do
@@ -247,29 +255,43 @@ scenario_flood() {
         [ $short = 0 ] && break
     done
     sample end sn="$SN_PID" e1="${EDGE_PID[1]}" e2="${EDGE_PID[2]}"
+    via1=$(e1_paths)
+    echo "  e1 PACKETs sent (via supernode, P2P): ($via0) -> ($via1)"
+    set -- $via0 $via1
+    if [ "$mode" = relay ]; then
+        check "flood relay: e1's pings went through the flooded supernode (+$(($3 - $1)) >= 100, P2P +$(($4 - $2)))" \
+            test $(($3 - $1)) -ge 100 -a $(($4 - $2)) = 0
+    else
+        check "flood p2p: e1's pings went P2P (+$(($4 - $2)) >= 100)" test $(($4 - $2)) -ge 100
+    fi
     for t in "${targets[@]}"; do
         set -- $t
         rate=$(flood_rate "$1" "$2")
-        check "flood: >= 20000 datagrams/s reached at $3 ($rate/s)" test "$rate" -ge 20000
+        check "flood $mode: >= 20000 datagrams/s reached at $3 ($rate/s)" test "$rate" -ge 20000
     done
-    check "flood: supernode still running" kill -0 "$SN_PID"
-    check "flood: edges still running" kill -0 "${EDGE_PID[1]}" "${EDGE_PID[2]}"
-    check "flood: 100 pings during each flood round, 0 loss (loss % per round: $losses)" \
+    check "flood $mode: supernode still running" kill -0 "$SN_PID"
+    check "flood $mode: edges still running" kill -0 "${EDGE_PID[1]}" "${EDGE_PID[2]}"
+    check "flood $mode: 100 pings during each flood round, 0 loss (loss % per round: $losses)" \
         test -z "$(echo $losses | tr ' ' '\n' | grep -vx 0)"
     for n in sn e1 e2; do
-        check "flood: $n RSS growth $(( (${RSS[end.$n]:-0} - ${RSS[start.$n]:-0}) )) KiB <= 16 MiB" rss_growth_ok $n
+        check "flood $mode: $n RSS growth $(( (${RSS[end.$n]:-0} - ${RSS[start.$n]:-0}) )) KiB <= 16 MiB" rss_growth_ok $n
     done
-    check "flood: ping e2->e1 after the flood" ping_ok 2 1
+    check "flood $mode: ping e2->e1 after the flood" ping_ok 2 1
     # Refusals are logged through token buckets (docs/security.md, item 8): start-up lines included,
     # 200 lines bound what 700 000 garbage datagrams may make each program write.
     local l
     for t in "sn supernode" "e1 edge1" "e2 edge2"; do
         set -- $t; l=$(wc -l <"$work/$2.log")
-        check "flood: $1 log stays short ($l lines <= 200)" test "$l" -le 200
+        check "flood $mode: $1 log stays short ($l lines <= 200)" test "$l" -le 200
     done
     echo "  drops counted: supernode $(sn_mgmt | awk '$1 == "dropped" { print $2 }')," \
         "e1 $(edge_mgmt 1 | awk '$1 == "dropped" { print $2 }'), e2 $(edge_mgmt 2 | awk '$1 == "dropped" { print $2 }')"
     teardown
+}
+
+scenario_flood() {
+    flood_round p2p
+    flood_round relay -S
 }
 
 sn_edges() { sn_counter edges; }
