@@ -60,21 +60,32 @@ def receive_until(s, timeout, accept):
     print(len(seqs), flush=True)
 
 
-def mcast_send(group, port, ifaddr, count, interval=0.2):
+def pause(interval, paced, start, i):
+    """Sleeps one interval; paced ("1") keeps to start + (i + 1) * interval, so that a long run
+    ends on time however late each sleep wakes up (on a busy machine the plain sleeps add up)."""
+    if paced == "1":
+        time.sleep(max(0.0, start + (i + 1) * float(interval) - time.time()))
+    else:
+        time.sleep(float(interval))
+
+
+def mcast_send(group, port, ifaddr, count, interval=0.2, paced="0"):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(ifaddr))
     s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    start = time.time()
     for i in range(int(count)):
         s.sendto(b"NNMC" + struct.pack(">Q", i) + bytes(52), (group, int(port)))
-        time.sleep(float(interval))
+        pause(interval, paced, start, i)
 
 
-def bcast_send(addr, port, count, interval=0.2):
+def bcast_send(addr, port, count, interval=0.2, paced="0"):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    start = time.time()
     for i in range(int(count)):
         s.sendto(b"NNBC" + struct.pack(">Q", i) + bytes(52), (addr, int(port)))
-        time.sleep(float(interval))
+        pause(interval, paced, start, i)
 
 
 def n2n_header(code, community=b"demo", flags=0, ttl=2):

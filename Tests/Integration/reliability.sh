@@ -381,7 +381,7 @@ unexpected_drops() {  # unexpected_drops START END
 }
 
 scenario_soak() {
-    local secs=$SOAK_SECONDS n
+    local secs=$SOAK_SECONDS n ns
     log "scenario: soak, 4 edges with -E, ping ring + broadcast + multicast for $secs s"
     names soak; bridge_topology
     start_supernode
@@ -405,14 +405,21 @@ scenario_soak() {
     for r in 1 2 4; do nsx "$(edge_ns $r)" $TOOL mcast-recv 239.1.1.1 5001 "$OVER.$r" $((secs + 8)) >"$work/soak-mc$r.out" 2>&1 & bgs+=("$!"); helpers+=("$!"); done
     for r in 2 3 4; do wait_ready "$work/soak-bc$r.out"; done
     for r in 1 2 4; do wait_ready "$work/soak-mc$r.out"; done
-    nsx "$(edge_ns 1)" $TOOL bcast-send "$OVER.255" 5002 $((secs * 10)) 0.1 & bgs+=("$!"); helpers+=("$!")
-    nsx "$(edge_ns 3)" $TOOL mcast-send 239.1.1.1 5001 "$OVER.3" $((secs * 10)) 0.1 & bgs+=("$!"); helpers+=("$!")
+    # Paced: plain 0.1 s sleeps ran 1-2 % long on a busy machine and the last datagrams of a
+    # 600 s run came after the receivers had stopped.
+    nsx "$(edge_ns 1)" $TOOL bcast-send "$OVER.255" 5002 $((secs * 10)) 0.1 1 & bgs+=("$!"); helpers+=("$!")
+    nsx "$(edge_ns 3)" $TOOL mcast-send 239.1.1.1 5001 "$OVER.3" $((secs * 10)) 0.1 1 & bgs+=("$!"); helpers+=("$!")
     for r in "${bgs[@]}"; do wait "$r"; done
 
     sample end "${procs[@]}"
     drops_of "$SN" 5645 >"$work/drops-end-sn"
     for n in 1 2 3 4; do drops_of "$(edge_ns $n)" 5644 >"$work/drops-end-e$n"; done
     local loss sent=$((secs * 10)) got
+    # Kernel-side UDP drops in each namespace (full receive buffers), to tell them from the programs'.
+    for n in sn 1 2 3 4; do
+        [ $n = sn ] && ns=$SN || ns=$(edge_ns $n)
+        echo "  udp in $([ $n = sn ] && echo sn || echo e$n): $(nsx "$ns" awk '/^Udp:/ { if (!h) { split($0, k); h = 1 } else for (i = 2; i <= NF; i++) if (k[i] ~ /InDatagrams|RcvbufErrors|InErrors/) printf "%s %s ", k[i], $i }' /proc/net/snmp)"
+    done
     for n in 1 2 3 4; do
         loss=$(ping_loss "$work/soak-ping$n.out")
         echo "  ping e$n->e$((n % 4 + 1)): $count pings, loss ${loss}%"
