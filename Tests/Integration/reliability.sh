@@ -84,6 +84,13 @@ start_edge_via() {
     EDGE_PID[$n]=$!; pids+=("$!")
 }
 
+# udp_stats NS: the namespace's kernel UDP receive counters; RcvbufErrors are datagrams dropped
+# because a socket's buffer was full (the program did not keep up), told apart from its own drops.
+udp_stats() {
+    nsx "$1" awk '/^Udp:/ { if (!h) { split($0, k); h = 1 } else for (i = 2; i <= NF; i++)
+        if (k[i] ~ /^(InDatagrams|InErrors|RcvbufErrors)$/) printf "%s %s ", k[i], $i }' /proc/net/snmp
+}
+
 # ping_loss FILE: the loss percentage of a finished `ping -q` run ("" if it printed none).
 ping_loss() { grep -o '[0-9.]*% packet loss' "$1" | cut -d% -f1; }
 loss_zero() { [ "${1:-x}" = 0 ]; }
@@ -284,6 +291,9 @@ flood_round() {
         set -- $t; l=$(wc -l <"$work/$2.log")
         check "flood $mode: $1 log stays short ($l lines <= 200)" test "$l" -le 200
     done
+    echo "  udp in sn: $(udp_stats "$SN")"
+    echo "  udp in e1: $(udp_stats "$(edge_ns 1)")"
+    echo "  udp in e2: $(udp_stats "$(edge_ns 2)")"
     echo "  drops counted: supernode $(sn_mgmt | awk '$1 == "dropped" { print $2 }')," \
         "e1 $(edge_mgmt 1 | awk '$1 == "dropped" { print $2 }'), e2 $(edge_mgmt 2 | awk '$1 == "dropped" { print $2 }')"
     teardown
@@ -415,10 +425,9 @@ scenario_soak() {
     drops_of "$SN" 5645 >"$work/drops-end-sn"
     for n in 1 2 3 4; do drops_of "$(edge_ns $n)" 5644 >"$work/drops-end-e$n"; done
     local loss sent=$((secs * 10)) got
-    # Kernel-side UDP drops in each namespace (full receive buffers), to tell them from the programs'.
     for n in sn 1 2 3 4; do
         [ $n = sn ] && ns=$SN || ns=$(edge_ns $n)
-        echo "  udp in $([ $n = sn ] && echo sn || echo e$n): $(nsx "$ns" awk '/^Udp:/ { if (!h) { split($0, k); h = 1 } else for (i = 2; i <= NF; i++) if (k[i] ~ /InDatagrams|RcvbufErrors|InErrors/) printf "%s %s ", k[i], $i }' /proc/net/snmp)"
+        echo "  udp in $([ $n = sn ] && echo sn || echo e$n): $(udp_stats "$ns")"
     done
     for n in 1 2 3 4; do
         loss=$(ping_loss "$work/soak-ping$n.out")
