@@ -96,6 +96,9 @@ ping_loss() { grep -o '[0-9.]*% packet loss' "$1" | cut -d% -f1; }
 loss_zero() { [ "${1:-x}" = 0 ]; }
 now_ms() { date +%s%3N; }
 
+# p2p_both: a few pings, then e1 and e2 each list the other as P2P.
+p2p_both() { ping_ok 1 2 2 >/dev/null; peer_is_p2p 1 2 && peer_is_p2p 2 1; }
+
 # wait_until SECONDS COMMAND...: retry COMMAND every 0.2 s, bounded.
 wait_until() {
     local deadline=$((SECONDS + $1)); shift
@@ -122,7 +125,8 @@ rss_growth_ok() {  # rss_growth_ok NAME: RSS end - start within the bound
 
 # Two edges, each behind its own masquerading router; the supernode on the "internet" bridge.
 # The routers drop unsolicited inbound datagrams before conntrack confirms them (as home routers
-# do): an entry left by a dropped probe would make the kernel pick another port for the reply.
+# do): a confirmed entry for a peer's early probe would make the kernel give the edge's answer to
+# that peer another source port, and port-preserving NAT would punch no hole.
 NET=10.215     # $NET.0.0/24 the internet, $NET.N.0/24 the LAN behind router N
 nat_topology() {  # nat_topology MASQUERADE-OPTIONS
     local masq=$1 r i
@@ -161,6 +165,15 @@ EOF
     done
 }
 
+# sn_sees_e1 PREFIX [-v EXACT]: the supernode lists e1's MAC at a socket starting with PREFIX
+# (and, with -v, not at EXACT).
+sn_sees_e1() {
+    local sock
+    sock=$(sn_mgmt | grep -io 'MAC: 02:00:00:00:d5:01\]\[edge: [^]]*' | sed 's/.*edge: //')
+    [[ "$sock" == "$1"* ]] || return 1
+    [ "${2:-}" != -v ] || [ "$sock" != "$3" ]
+}
+
 scenario_nat() {
     log "scenario: each edge behind its own port-preserving masquerade (full cone-like)"
     nat_topology ""
@@ -170,11 +183,11 @@ scenario_nat() {
     check "nat: first ping e1->e2 through both NATs within 15 s" wait_ping 1 2 15
     # Hole punching: both edges send REGISTERs to the other's public socket; poll while pinging.
     local t0=$SECONDS
-    p2p_both() { ping_ok 1 2 2 >/dev/null; peer_is_p2p 1 2 && peer_is_p2p 2 1; }
     check "nat: e1 and e2 reach P2P through the NATs within 30 s" wait_until 30 p2p_both
     echo "  P2P after $((SECONDS - t0)) s"
     sn_mgmt | grep -o 'MAC: [^]]*\]\[edge: [^]]*' | sed 's/^/  supernode sees /'
     edge_mgmt 1 peers | sed 's/^/  e1 peers: /'
+    check "nat: the supernode sees e1 at its router's address, port kept" sn_sees_e1 "$NET.0.1:50001"
     local before after
     before=$(sn_counter fwd)
     nsx "$(edge_ns 1)" ping -n -q -c 20 -i 0.1 -W 2 "$OVER.2" >"$work/nat-ping.out" 2>&1
@@ -200,6 +213,8 @@ scenario_nat() {
         test -n "$before" -a "$((${after:-0} - ${before:-0}))" -ge 100
     sn_mgmt | grep -o 'MAC: [^]]*\]\[edge: [^]]*' | sed 's/^/  supernode sees /'
     edge_mgmt 1 peers | sed 's/^/  e1 peers: /'
+    check "symmetric nat: the supernode sees e1 at its router's address, another port" \
+        sn_sees_e1 "$NET.0.1:" -v "$NET.0.1:50001"
     check "symmetric nat: e1 does not report e2 as P2P" peer_not_p2p 1 2
     teardown
 }
@@ -313,7 +328,6 @@ scenario_restarts() {
     start_supernode
     for n in 1 2; do start_edge $n demo -i $REG; done
     wait_ping 1 2 10 >/dev/null
-    p2p_both() { ping_ok 1 2 2 >/dev/null; peer_is_p2p 1 2 && peer_is_p2p 2 1; }
     check "restart: e1 and e2 P2P within 15 s" wait_until 15 p2p_both
     # 150 pings (15 s): the supernode dies after 2 s and stays away 8 s.
     nsx "$(edge_ns 1)" ping -n -q -c 150 -i 0.1 -W 2 "$OVER.2" >"$work/rst-ping.out" 2>&1 &
@@ -445,9 +459,10 @@ scenario_soak() {
         check "soak: multicast e3 -> e$r all delivered ($got/$sent)" test "$got" = "$sent"
     done
     local elapsed=$((SECONDS - soak_start))
-    # The one drop a healthy LAN counts: the REGISTER_ACKs that answer the local-discovery
-    # REGISTER (224.0.0.68, standard cookie, sent every registration round and for a new pending
-    # peer) do not echo the per-peer cookie, so each other edge's answer is an unmatched_ack.
+    # KNOWN PROGRAM BUG (a counter only; reported, not fixed here): the one drop a healthy LAN
+    # counts. The REGISTER_ACKs that answer the local-discovery REGISTER (224.0.0.68, standard
+    # cookie, sent every registration round and for a new pending peer) do not echo the per-peer
+    # cookie handleRegisterAck wants, so each other edge's answer counts as an unmatched_ack.
     # Bound: one answer per other edge per 10 s (twice the round rate: new pending peers send one
     # too) and 2 rounds of slack; every other reason must not grow.
     local ack_bound=$((3 * (elapsed / 10 + 2))) acks
@@ -462,7 +477,8 @@ scenario_soak() {
         check "soak: $name no unexpected drop reason grew${grown:+ ($grown)}" test -z "$grown"
         [ $name = sn ] && continue
         acks=$(drop_growth "$work/drops-start-$name" "$work/drops-end-$name" unmatched_ack)
-        check "soak: $name unmatched_ack (discovery answers) +$acks <= $ack_bound in $elapsed s" test "$acks" -le $ack_bound
+        check "soak: $name unmatched_ack +$acks <= $ack_bound in $elapsed s (known counter noise: discovery answers)" \
+            test "$acks" -le $ack_bound
     done
     teardown
 }
