@@ -389,6 +389,19 @@ scenario_restarts() {
     local fwd2; fwd2=$(nsx "$SN2" $TOOL mgmt 5645 "
 " | awk '$1 == "fwd" { print $2 }')
     check "failover: sn2 relayed them (fwd $fwd2 >= 20)" test "${fwd2:-0}" -ge 20
+    # sn1 comes back: the edges move back to it (ties go to the first -l) at their next rounds,
+    # which are not in step; a ping every 0.1 s across that shows what the move costs.
+    nsx "$(edge_ns 1)" ping -n -q -i 0.1 -W 1 -w $((3 * REG + 3)) "$OVER.2" >"$work/fb-ping.out" 2>&1 &
+    pinger=$!; helpers+=("$!")
+    sleep 1
+    start_supernode
+    wait "$pinger"
+    loss=$(ping_loss "$work/fb-ping.out")
+    before=$(sn_counter fwd); ping_ok 1 2 5 >/dev/null; after=$(sn_counter fwd)
+    echo "  fail-back to sn1: ping loss ${loss}% over $((3 * REG + 3)) s; sn1 fwd $before -> $after"
+    check "failback: relayed traffic moves back to sn1 (fwd $before -> $after)" \
+        test -n "$before" -a "$((${after:-0} - ${before:-0}))" -ge 5
+    check "failback: no ping lost while the edges move back to sn1 (${loss}%)" loss_zero "$loss"
     stop_pid "$SN2_PID"
     teardown
 }
