@@ -2,7 +2,7 @@
 """Registration load for one n2n 2.x supernode: many fake edges from many UDP sockets, one process.
 
 usage:
-  loadgen.py fill  --server IP:PORT [--edges N] [--communities C] [--per-socket K] [--bind IP]
+  loadgen.py fill  --server IP:PORT [--edges N] [--communities C] [--per-socket K] [--bind IP[,IP...]]
                    [--hold SECONDS] [--ready-file F]
       Registers N edges (MAC 02:5c:xx:xx:xx:xx, edge e in community scale-<e % C>), K MACs per socket,
       with a window of outstanding REGISTER_SUPERs and retransmission; prints the registration
@@ -71,10 +71,11 @@ class Load:
         self.socks = []
         self.poll = select.epoll()
         self.by_fd = {}
+        addresses = bind.split(",")
         for s in range((edges + per_socket - 1) // per_socket):
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 18)
-            sock.bind((bind, 0))
+            sock.bind((addresses[s % len(addresses)], 0))
             sock.setblocking(False)
             self.socks.append(sock)
             self.by_fd[sock.fileno()] = sock
@@ -300,7 +301,7 @@ def main():
     f.add_argument("--prefix", default="scale-")
     f.add_argument("--per-socket", type=int, default=64)
     f.add_argument("--first", type=int, default=0x10000, help="MAC/cookie number of edge 0")
-    f.add_argument("--bind", default="127.0.0.2")
+    f.add_argument("--bind", default="127.0.0.2", help="source address(es), comma-separated: sockets take them in turn")
     f.add_argument("--window", type=int, default=256)
     f.add_argument("--tries", type=int, default=8)
     f.add_argument("--retry-after", type=float, default=0.5)

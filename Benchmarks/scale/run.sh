@@ -10,8 +10,9 @@
 #    TRIES times and timed until it logs "[OK] edge <<< ... >>> supernode"; VmRSS at the end.
 #    Before the load, the same edge is timed against the idle supernode, for comparison.
 # 2. Table limits, each with a fresh supernode and the flood kept up (re-registering) meanwhile:
-#    one community filled to maxEdgesPerCommunity (8192) from 129 sockets, then the whole table to
-#    maxEdges (65536) from 1025 sockets over the 100 communities. Each time: does a MAC registered
+#    one community filled to maxEdgesPerCommunity (8192) from 129 sockets, then the whole table
+#    (maxEdges, 65536) tried from 1025 sockets of one address (maxMacsPerAddress, 16384, stops it),
+#    then of four addresses (which fill it). Each time: does a MAC registered
 #    before the flood still re-register, does a new MAC get in (python probe and a real edge), in the
 #    full community and in another one. With RECOVERY=1, after the global flood stops: how long a
 #    real edge that keeps trying takes to get in (purge after 60 s; bounded by 120 s).
@@ -65,7 +66,7 @@ start_supernode() {   # $1: log name
     ip netns exec "$NS" "$work/supernode" -f -l $PORT -t 5645 -c "$work/communities.txt" >"$work/$1.log" 2>&1 &
     sn_pid=$!
     pids+=("$sn_pid")
-    for _ in $(seq 1 50); do grep -q "started" "$work/$1.log" && return 0; sleep 0.1; done
+    for _ in $(seq 1 50); do grep -q "started" "$work/$1.log" 2>/dev/null && return 0; sleep 0.1; done
     echo "supernode did not start:"; cat "$work/$1.log"; exit 1
 }
 stop_supernode() { kill "$sn_pid" 2>/dev/null; wait "$sn_pid" 2>/dev/null; sn_pid=""; }
@@ -113,14 +114,14 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 # Table limits: the flood keeps re-registering while we look (HOLD_LIMIT s).
-limit_case() {   # $1: title, $2: edges, $3: communities, $4: full community, $5: another community, $6: tag
+limit_case() {   # $1: title, $2: edges, $3: communities, $4: full community, $5: another community, $6: tag, $7: source addresses
     start_supernode "limit$6"
     echo "== limits: $1"
     in_ns $LOADGEN probe --server 127.0.0.1:$PORT --community "$4" --mac 02:5d:00:00:00:$6$6 \
         | sed 's/^/   before the flood, legitimate MAC 1: /'
     rm -f "$work/ready"
     timeout 300 ip netns exec "$NS" python3 "$here/loadgen.py" fill --server 127.0.0.1:$PORT --edges "$2" \
-        --communities "$3" --tries 3 --hold 45 --allow-missing --ready-file "$work/ready" --pid "$sn_pid" &
+        --communities "$3" --bind "$7" --window 2048 --tries 2 --retry-after 0.3 --hold 45 --allow-missing --ready-file "$work/ready" --pid "$sn_pid" &
     lg=$!
     pids+=("$lg")
     for _ in $(seq 1 2400); do [[ -e $work/ready ]] && break; kill -0 "$lg" 2>/dev/null || break; sleep 0.1; done
@@ -133,18 +134,22 @@ limit_case() {   # $1: title, $2: edges, $3: communities, $4: full community, $5
     in_ns $LOADGEN probe --server 127.0.0.1:$PORT --community "$5" --mac 02:5d:00:00:02:$6$6 \
         | sed "s/^/   during the flood, new MAC in $5: /"
     in_ns $LOADGEN edge-latency --tries 1 --timeout 8 -- $(edge_cmd "$4" "$6") | sed "s/^/   real edge in $4: /"
-    in_ns $LOADGEN edge-latency --tries 1 --timeout 8 -- $(edge_cmd "$5" "$((6 + 1))") | sed "s/^/   real edge in $5: /"
+    in_ns $LOADGEN edge-latency --tries 1 --timeout 8 -- $(edge_cmd "$5" "$(($6 + 1))") | sed "s/^/   real edge in $5: /"
 }
 
 if [[ $LIMITS == 1 ]]; then
-    limit_case "one community to maxEdgesPerCommunity (8192 + 64 from 129 sockets)" 8256 1 scale-000 scale-001 2
+    limit_case "one community to maxEdgesPerCommunity (8192 + 64 from 129 sockets, one address)" 8256 1 scale-000 scale-001 2 127.0.0.2
     kill "$lg" 2>/dev/null; wait "$lg" 2>/dev/null
     stop_supernode
-    limit_case "the whole table to maxEdges (65536 + 64 from 1025 sockets, 100 communities)" 65600 100 scale-050 scale-051 4
+    limit_case "the whole table, maxEdges (65536 + 64 from 1025 sockets of one address, 100 communities)" 65600 100 scale-050 scale-051 4 127.0.0.2
+    kill "$lg" 2>/dev/null; wait "$lg" 2>/dev/null
+    stop_supernode
+    limit_case "the whole table, maxEdges (65536 + 64 from 1025 sockets of four addresses, 100 communities)" 65600 100 scale-060 scale-061 6 \
+        127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5
     kill "$lg" 2>/dev/null; wait "$lg" 2>/dev/null
     if [[ $RECOVERY == 1 ]]; then
         echo "   flood stopped at $(date -u +%T); a real edge keeps trying (-i 5) for up to 120 s:"
-        in_ns $LOADGEN edge-latency --tries 1 --timeout 120 -- $(edge_cmd scale-050 9 "-i 5") \
+        in_ns $LOADGEN edge-latency --tries 1 --timeout 120 -- $(edge_cmd scale-060 9 "-i 5") \
             | sed 's/^/   recovery: /'
         echo "   RSS after the purge: $(rss); $(mgmt_counts)"
     fi
