@@ -113,7 +113,7 @@ for r in $(seq 1 "$ROUNDS"); do
     stop_supernode
 done
 
-# Table limits: the flood keeps re-registering while we look (HOLD_LIMIT s).
+# Table limits: the flood keeps re-registering (45 s at most) while we look.
 limit_case() {   # $1: title, $2: edges, $3: communities, $4: full community, $5: another community, $6: tag, $7: source addresses
     start_supernode "limit$6"
     echo "== limits: $1"
