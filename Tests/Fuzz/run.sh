@@ -3,7 +3,7 @@
 #
 #   Tests/Fuzz/run.sh [seconds-per-target] [target ...]
 #
-# Builds N2NWire once with -sanitize=fuzzer,address into Tests/Fuzz/bin/lib (and, for supernode-engine,
+# Builds N2NWire once with -sanitize=fuzzer,address into Tests/Fuzz/bin/lib (and, for the engine targets,
 # PacketCore with its dependencies through SwiftPM into Tests/Fuzz/bin/spm; for multicast, the pure
 # Sources/PacketCore/Multicast files as a module of their own into Tests/Fuzz/bin/lib), then every target into
 # Tests/Fuzz/bin/<target>; seeds each corpus in a temporary directory (valid datagrams the target
@@ -36,18 +36,20 @@ declare -A captures=(
     [supernode]="a1-null a1-lzo a1-zstd a2-twofish a3-aes a4-chacha20 a5-speck h-a1-header-enc h-a3-header-enc-aes"
     [compression]=""
     [supernode-engine]="a1-null a1-lzo a1-zstd a2-twofish a3-aes a4-chacha20 a5-speck h-a1-header-enc h-a3-header-enc-aes"
+    [edge-engine]="a1-null a1-lzo a1-zstd a2-twofish a3-aes a4-chacha20 a5-speck h-a1-header-enc h-a3-header-enc-aes"
     [offload-segmenter]=""
     [offload-coalescer]=""
     [multicast]=""
 )
-# Targets fed whole sessions (one input per capture) and linked against PacketCore.
-declare -A engine=([supernode-engine]=1)
+# Targets fed whole sessions (one input per capture) and linked against PacketCore; the value is
+# pcap-payloads.py's option that frames a capture as one session for that target.
+declare -A engine=([supernode-engine]=--sequence [edge-engine]=--edge-sequence)
 # Targets linked against TapDevice's Offload folder (pure Swift, built as module TapOffload) and Offload/.
 declare -A offload=([offload-segmenter]=1 [offload-coalescer]=1)
 # Targets linked against PacketCore's pure Multicast sources, built here as a small module of their own.
 declare -A multicast=([multicast]=1)
 all_targets=(edge-null edge-twofish edge-aes edge-chacha20 edge-speck edge-null-z edge-aes-H supernode compression
-    supernode-engine offload-segmenter offload-coalescer multicast)
+    supernode-engine edge-engine offload-segmenter offload-coalescer multicast)
 targets=("${@:-${all_targets[@]}}")
 
 swift_flags=(-use-ld=lld -parse-as-library -swift-version 6 -sanitize=fuzzer,address -O -g
@@ -139,7 +141,7 @@ fuzz_one() {
     local c files=()
     for c in ${captures[$t]}; do files+=("$vectors/$c.pcap"); done
     if ((${#files[@]})); then
-        python3 "$here/pcap-payloads.py" ${engine[$t]:+--sequence} "$dir/seeds" "${files[@]}" >>"$dir/seeds.log" 2>&1 \
+        python3 "$here/pcap-payloads.py" ${engine[$t]:-} "$dir/seeds" "${files[@]}" >>"$dir/seeds.log" 2>&1 \
             || { echo "$t FAIL capture extraction (see $dir/seeds.log)" >"$dir/summary"; return; }
     fi
     local limit=(-max_total_time="$seconds")

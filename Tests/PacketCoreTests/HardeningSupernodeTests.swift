@@ -97,6 +97,49 @@ import LinuxSystem
         #expect(h.receive(F.registerSuper(F.macA, community: Community("other")), from: F.sockA).count == 1)
     }
 
+    /// Item 5 (found by Benchmarks/scale): one host with 1 025 sockets of 64 MACs filled the whole
+    /// table (65 536) over a few communities; every new edge of every community was then refused
+    /// (`table_full`) for as long as the flood re-registered. Now one address holds at most
+    /// `maxMacsPerAddress`; other addresses still get in, and registered edges are refreshed.
+    @Test func oneAddressCannotFillTheEdgeTable() {
+        var options = SupernodeEngineOptions()
+        options.maxEdges = 40
+        options.maxMacsPerSocket = 4
+        options.maxMacsPerAddress = 10
+        let h = SupernodeHarness(options: options)
+        let flooder: UInt32 = 0x0A00_0009
+        for i in 0..<40 {
+            h.receive(F.registerSuper(MACAddress(2, 0, 0, 7, 0, UInt8(i)), community: Community("c\(i % 3)")),
+                      from: PeerSocket(ipv4: flooder, port: 1000 + UInt16(i / 4)))
+        }
+        #expect(h.engine.edgeCount == 10)
+        #expect(h.engine.statistics[.quotaExceeded] == 30)
+        #expect(h.engine.statistics[.tableFull] == 0)
+        // A legitimate edge from another address gets in, in a flooded community and in another.
+        #expect(h.receive(F.registerSuper(F.macA, community: Community("c0")), from: F.sockA).count == 1)
+        #expect(h.receive(F.registerSuper(F.macB), from: F.sockB).count == 1)
+        // The flooder's registered MACs are still refreshed, also from another of its ports.
+        #expect(h.receive(F.registerSuper(MACAddress(2, 0, 0, 7, 0, 0), community: Community("c0")),
+                          from: PeerSocket(ipv4: flooder, port: 1000)).count == 1)
+        #expect(h.receive(F.registerSuper(MACAddress(2, 0, 0, 7, 0, 1), community: Community("c1")),
+                          from: PeerSocket(ipv4: flooder, port: 2000)).count == 1)
+        // Once quiet past the rebind hold-off, a MAC that moves to another address leaves room at
+        // the old one: the flooder may add exactly one more.
+        h.advance(seconds: 46)
+        #expect(h.receive(F.registerSuper(MACAddress(2, 0, 0, 7, 0, 2), community: Community("c2")),
+                          from: PeerSocket(ipv4: 0x0A00_000A, port: 1000)).count == 1)
+        #expect(h.receive(F.registerSuper(MACAddress(2, 0, 0, 7, 1, 0)), from: PeerSocket(ipv4: flooder, port: 1500)).count == 1)
+        #expect(h.receive(F.registerSuper(MACAddress(2, 0, 0, 7, 1, 1)), from: PeerSocket(ipv4: flooder, port: 1500)).count == 0)
+        // After a purge the counts are rebuilt from the table: still 10 for the flooder.
+        h.advance(seconds: 61)
+        h.engine.purge()
+        #expect(h.engine.edgeCount == 0)
+        for i in 0..<12 {
+            h.receive(F.registerSuper(MACAddress(2, 0, 0, 6, 0, UInt8(i))), from: PeerSocket(ipv4: flooder, port: 3000 + UInt16(i / 4)))
+        }
+        #expect(h.engine.edgeCount == 10)
+    }
+
     /// Item 5: in open mode one address invented communities until none could be created.
     @Test func oneAddressCannotExhaustOpenModeCommunities() {
         var options = SupernodeEngineOptions()

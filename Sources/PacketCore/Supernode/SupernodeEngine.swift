@@ -214,6 +214,9 @@ public final class SupernodeEngine {
                 guard quotas.macs(source) < options.maxMacsPerSocket else {
                     return refuseQuota("MAC quota of the socket", mac, source, now)
                 }
+                guard edge.socket.address == source.address || quotas.macs(address: source.address) < options.maxMacsPerAddress else {
+                    return refuseQuota("MAC quota of the address", mac, source, now)
+                }
                 logger.info("edge \(mac) in \(c.name) moved \(edge.socket) -> \(source)")
                 quotas.removeMac(edge.socket)
                 quotas.addMac(source)
@@ -226,6 +229,9 @@ public final class SupernodeEngine {
             guard edgeCount < options.maxEdges else { return drop(.tableFull, source) }
             guard quotas.macs(source) < options.maxMacsPerSocket else {
                 return refuseQuota("MAC quota of the socket", mac, source, now)
+            }
+            guard quotas.macs(address: source.address) < options.maxMacsPerAddress else {
+                return refuseQuota("MAC quota of the address \(source.address)", mac, source, now)
             }
             guard c.edges.count < options.maxEdgesPerCommunity else {
                 return refuseQuota("edge quota of community \(c.name)", mac, source, now)

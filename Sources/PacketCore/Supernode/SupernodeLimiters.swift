@@ -63,25 +63,33 @@ struct RateLimitedLog: Sendable {
 struct SupernodeQuotas: Sendable {
     /// Registered MACs per source socket, over all communities.
     var macsPerSocket: [PeerSocket: Int] = [:]
+    /// Registered MACs per source address (all its ports), over all communities.
+    var macsPerAddress: [IPAddress: Int] = [:]
     /// Open-mode communities alive per creating address.
     var communitiesPerAddress: [IPAddress: Int] = [:]
 
-    mutating func addMac(_ socket: PeerSocket) { macsPerSocket[socket, default: 0] += 1 }
+    mutating func addMac(_ socket: PeerSocket) {
+        macsPerSocket[socket, default: 0] += 1
+        macsPerAddress[socket.address, default: 0] += 1
+    }
 
     mutating func removeMac(_ socket: PeerSocket) {
-        guard let n = macsPerSocket[socket] else { return }
-        macsPerSocket[socket] = n > 1 ? n - 1 : nil
+        if let n = macsPerSocket[socket] { macsPerSocket[socket] = n > 1 ? n - 1 : nil }
+        if let n = macsPerAddress[socket.address] { macsPerAddress[socket.address] = n > 1 ? n - 1 : nil }
     }
 
     func macs(_ socket: PeerSocket) -> Int { macsPerSocket[socket] ?? 0 }
 
+    func macs(address: IPAddress) -> Int { macsPerAddress[address] ?? 0 }
+
     /// Rebuilt from the tables after a purge or an eviction.
     mutating func recount(_ communities: some Sequence<SupernodeCommunity>) {
         macsPerSocket.removeAll(keepingCapacity: true)
+        macsPerAddress.removeAll(keepingCapacity: true)
         communitiesPerAddress.removeAll(keepingCapacity: true)
         for c in communities {
             if let creator = c.creator { communitiesPerAddress[creator, default: 0] += 1 }
-            for edge in c.edges.values { macsPerSocket[edge.socket, default: 0] += 1 }
+            for edge in c.edges.values { addMac(edge.socket) }
         }
     }
 }

@@ -42,6 +42,10 @@ public struct SupernodeEngineOptions: Sendable {
     /// Most MACs registered from one source socket over all communities (issue 10 item 5). A socket
     /// is one edge (or one `-r` bridge with hosts behind it); an office NAT gives each edge its own.
     public var maxMacsPerSocket: Int = 64
+    /// Most MACs registered from one IP address (any ports) over all communities: a quarter of
+    /// `maxEdges`, so one host with a thousand sockets cannot fill the whole table and lock every
+    /// new edge out (`table_full`). Far above what one office NAT puts in front of one supernode.
+    public var maxMacsPerAddress: Int = 16384
     /// Most edges in one community, so one flooded community leaves room for the others.
     public var maxEdgesPerCommunity: Int = 8192
     /// Open mode: most live communities created from one IP address.
