@@ -370,3 +370,23 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
     edge.receive(packetDatagram(src: macB, dst: macA, frame: frame), from: bPub)
     #expect(edge.sink.datagrams.filter { $0.to == .discoveryGroup }.count == before + 2)
 }
+
+/// Issue 10 item 4: 90 000 keyless PACKETs with random MACs made 90 000 pending entries and as many
+/// REGISTERs. With the null transform every PACKET opens, so the table itself must be bounded.
+@Test func strangersCannotGrowThePendingTableOrItsRegisters() {
+    let edge = TestEdge { $0.maxPendingPeers = 64 }
+    edge.engine.start()
+    edge.ackRegistration()
+    edge.sink.clear()
+    for i in 0..<1_000 {
+        let src = MACAddress(0x02, 0xEE, 0, 0, UInt8(i >> 8), UInt8(i & 0xFF))
+        let from = PeerSocket(ipv4: 0xCB00_7100 | UInt32(i & 0xFF), port: UInt16(20_000 + i))
+        edge.receive(packetDatagram(src: src, dst: macA, frame: Frames.ipv4(dst: macA, src: src, srcIP: ipB, dstIP: ipA)), from: from)
+    }
+    #expect(edge.engine.snapshot().pendingCount == 64)
+    #expect(edge.engine.statistics.drops(.peerTableFull) == 1_000 - 64)
+    let registers = edge.sink.sent(.register).filter { $0.to != .discoveryGroup }
+    #expect(registers.count <= 64 * 2)          // direct and via the supernode, once per entry
+    // The frames themselves were still delivered: the bound limits peers, not traffic.
+    #expect(edge.sink.frames.count == 1_000)
+}

@@ -108,6 +108,9 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     /// a stock edge's on this host: it belongs to the LAN, and in the overlay it makes edges learn
     /// each other at overlay addresses and loop (issue 9).
     case txLocalDiscovery
+    /// Edge: a new pending or known peer refused because its table is full (`maxPendingPeers`,
+    /// `maxKnownPeers`): strangers' packets cannot grow the edge's memory or its REGISTERs without bound.
+    case peerTableFull
 
     /// The stable counter name.
     public var name: String {
@@ -159,6 +162,7 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .nakRateLimited: "nak_rate_limited"
         case .peerMoveRefused: "peer_move_refused"
         case .txLocalDiscovery: "tx_local_discovery"
+        case .peerTableFull: "peer_table_full"
         }
     }
 

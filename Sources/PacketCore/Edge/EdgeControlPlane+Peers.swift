@@ -85,6 +85,7 @@ extension EdgeControlPlane {
             sendPeerRegisters(mac, sock: sock, viaSupernode: true)
             return
         }
+        guard pending.count < configuration.maxPendingPeers else { return statistics.countDrop(.peerTableFull) }
         var entry = EdgePeer(sock: sock, now: now, stamp: EdgeReplayWindow.initialStamp(now: nowStamp))
         entry.lastRegister = now
         pending[mac] = entry
@@ -135,6 +136,7 @@ extension EdgeControlPlane {
             return
         }
         if let index = pending.index(forKey: ack.srcMac) {
+            guard known.count < configuration.maxKnownPeers else { return statistics.countDrop(.peerTableFull) }
             var entry = pending.remove(at: index).value
             entry.sock = source
             entry.lastP2P = now
@@ -214,6 +216,7 @@ extension EdgeControlPlane {
         if let i = pending.index(forKey: mac) {
             index = i
         } else {
+            guard pending.count < configuration.maxPendingPeers else { return statistics.countDrop(.peerTableFull) }
             pending[mac] = EdgePeer(sock: .unspecified, now: now, stamp: EdgeReplayWindow.initialStamp(now: nowStamp))
             index = pending.index(forKey: mac)!
         }

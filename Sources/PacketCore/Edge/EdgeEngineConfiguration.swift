@@ -9,6 +9,11 @@ extension EdgeEngine {
         public var supernodes: [SupernodeAddress]
         /// `-i`: seconds between registration rounds (>= 1).
         public var registrationInterval: Int = 20
+        /// Most peers waiting for a direct path, and most with one (issue 10 item 4): with the null
+        /// transform any datagram "opens", so these bound what strangers' packets can add, and with
+        /// them the REGISTERs a new entry sends (at most one pending table's worth per purge).
+        public var maxPendingPeers = 1024
+        public var maxKnownPeers = 4096
         /// `-L`: REGISTER burst behaviour towards peers learned via the supernode (spec 5.7).
         public var registerTTL: Int = 0
         /// false with `-S`: never send REGISTER / REGISTER_ACK / discovery REGISTER.
