@@ -58,6 +58,7 @@ enum SupernodeLauncher {
             return ExitStatus.failure
         }
         logger.notice("\(configuration.startupLine(port: service.localPort, managementPort: service.managementPort, whitelist: opened.whitelist))")
+        logger.info("UDP offloads: \(service.offloads)")
         var status = ExitStatus.success
         do {
             try service.run()

@@ -35,8 +35,15 @@ final class SupernodeService {
     /// The engine's timers: one loop timer, re-armed at `engine.nextDeadline` after each tick.
     private var engineTimer: TimerID?
     private var sink: BatchedDatagramSink!
-    private let receiveBatch = DatagramBatch(capacity: SupernodeService.batchCapacity,
-                                             datagramCapacity: SupernodeService.datagramCapacity)
+    /// 64 datagrams of 2 KiB, or with UDP GRO 16 messages of up to 64 KiB (1 MiB), each of which may
+    /// hold several equal-sized datagrams of one edge.
+    private let receiveBatch: DatagramBatch
+    /// UDP GSO on sends and GRO on receives, when the kernel has them (`offloads`): a relayed
+    /// stream's datagrams to one edge leave as one message and arrive as one, cut by the kernel
+    /// into the very datagrams 2.x sends (the wire does not change).
+    let offloads: String
+    /// Received messages that held several datagrams (UDP GRO).
+    private(set) var coalescedReceives = 0
     private let managementBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
     private(set) var logger: Logger
     /// The JSON API's password; set before `prepare`.
@@ -67,6 +74,13 @@ final class SupernodeService {
         // Room for bursts: a broadcast fan-out queues one copy per edge.
         try? socket.setReceiveBufferSize(1 << 21)
         try? socket.setSendBufferSize(1 << 21)
+        socket.segmentsSends = socket.supportsSegmentationOffload
+        let coalescing = (try? socket.setGenericReceiveOffload(true)) != nil
+        receiveBatch = coalescing
+            ? DatagramBatch(capacity: BatchSizes().coalescedReceiveBatch, datagramCapacity: BatchSizes.coalescedMessageCapacity)
+            : DatagramBatch(capacity: SupernodeService.batchCapacity, datagramCapacity: SupernodeService.datagramCapacity)
+        let on = [socket.segmentsSends ? "gso" : nil, coalescing ? "gro" : nil].compactMap { $0 }
+        offloads = on.isEmpty ? "none" : on.joined(separator: " ")
     }
 
     deinit { managementBuffer.deallocate() }
@@ -140,7 +154,9 @@ final class SupernodeService {
                     engine.noteDropped(.tooShort)
                     continue
                 }
-                engine.handleDatagram(receiveBatch[i], from: peer)
+                if receiveBatch.forEachDatagram(in: i, { engine.handleDatagram($0, from: peer) }) > 1 {
+                    coalescedReceives &+= 1
+                }
             }
             flushOutput()
             if received < receiveBatch.capacity { return }
