@@ -41,8 +41,11 @@ enum AllocationCounter {
             let previous = slot.load(as: UnsafeRawPointer?.self)
             if original == nil { original = unsafeBitCast(previous, to: AllocObject.self) }
             let wasEnabled = enable.load(as: UInt8.self)
-            slot.storeBytes(of: unsafeBitCast(hook, to: UnsafeRawPointer.self), as: UnsafeRawPointer.self)
+            // The hook's globals are initialised before it is installed (no lazy initialiser may
+            // run inside the hook on another thread).
             count.store(0, ordering: .relaxed)
+            measuredThread.store(0, ordering: .relaxed)
+            slot.storeBytes(of: unsafeBitCast(hook, to: UnsafeRawPointer.self), as: UnsafeRawPointer.self)
             measuredThread.store(pthread_self(), ordering: .relaxed)
             defer {
                 measuredThread.store(0, ordering: .relaxed)
