@@ -213,16 +213,20 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
     #expect(burst.last?.to == sn1Socket && burst.last?.ipTTL == nil)
 }
 
-@Test func localDiscoveryMakesLANPeersKnown() throws {
+/// Edges A and B on one LAN (192.168.0.1:40000, 192.168.0.2:50000) behind their public sockets.
+private func twoEdgesOnOneLAN() -> (ManualClock, TestEdge, TestEdge, FakeNetwork) {
     let clock = ManualClock()
     let a = TestEdge(mac: macA, ip: ipA, clock: clock, seed: 1)
     let b = TestEdge(mac: macB, ip: ipB, clock: clock, seed: 2)
     let net = FakeNetwork()
     net.supernodes = [FakeSupernode(socket: sn1Socket)]
-    let aLAN = PeerSocket(ipv4: 0xC0A8_0001, port: 40000)
-    let bLAN = PeerSocket(ipv4: 0xC0A8_0002, port: 50000)
-    net.add(a, public: aPub, lan: aLAN)
-    net.add(b, public: bPub, lan: bLAN)
+    net.add(a, public: aPub, lan: PeerSocket(ipv4: 0xC0A8_0001, port: 40000))
+    net.add(b, public: bPub, lan: PeerSocket(ipv4: 0xC0A8_0002, port: 50000))
+    return (clock, a, b, net)
+}
+
+@Test func localDiscoveryMakesLANPeersKnown() throws {
+    let (_, a, b, net) = twoEdgesOnOneLAN()
     a.engine.start()
     net.pump()
     b.engine.start()
@@ -233,13 +237,7 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
 
 /// The reliability suite's soak: every answer to a discovery REGISTER was counted as unmatched_ack.
 @Test func answersToOurDiscoveryAreNotCountedAsUnmatched() throws {
-    let clock = ManualClock()
-    let a = TestEdge(mac: macA, ip: ipA, clock: clock, seed: 1)
-    let b = TestEdge(mac: macB, ip: ipB, clock: clock, seed: 2)
-    let net = FakeNetwork()
-    net.supernodes = [FakeSupernode(socket: sn1Socket)]
-    net.add(a, public: aPub, lan: PeerSocket(ipv4: 0xC0A8_0001, port: 40000))
-    net.add(b, public: bPub, lan: PeerSocket(ipv4: 0xC0A8_0002, port: 50000))
+    let (clock, a, b, net) = twoEdgesOnOneLAN()
     a.engine.start()
     b.engine.start()
     for _ in 0..<5 {
