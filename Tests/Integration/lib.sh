@@ -126,7 +126,7 @@ multicast_counts() {
     local sender=$1; shift
     local r out=()
     for r in "$@"; do
-        nsx "$(edge_ns "$r")" $TOOL mcast-recv 239.1.1.1 5001 "$OVER.$r" 4 >"$work/mc$r.out" 2>&1 &
+        nsx "$(edge_ns "$r")" $TOOL mcast-recv 239.1.1.1 5001 "$OVER.$r" 10 5 >"$work/mc$r.out" 2>&1 &
     done
     for r in "$@"; do wait_ready "$work/mc$r.out"; done
     nsx "$(edge_ns "$sender")" $TOOL mcast-send 239.1.1.1 5001 "$OVER.$sender" 5 0.1
@@ -139,7 +139,7 @@ broadcast_counts() {
     local sender=$1; shift
     local r out=()
     for r in "$@"; do
-        nsx "$(edge_ns "$r")" $TOOL bcast-recv 5002 4 >"$work/bc$r.out" 2>&1 &
+        nsx "$(edge_ns "$r")" $TOOL bcast-recv 5002 10 5 >"$work/bc$r.out" 2>&1 &
     done
     for r in "$@"; do wait_ready "$work/bc$r.out"; done
     nsx "$(edge_ns "$sender")" $TOOL bcast-send "$OVER.255" 5002 5 0.1
