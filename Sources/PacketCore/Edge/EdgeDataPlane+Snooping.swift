@@ -64,29 +64,6 @@ extension EdgeDataPlane {
         return sent
     }
 
-    /// Seals `frame` into the next outgoing slot for `target`; false (counted) when it failed.
-    func seal(_ frame: UnsafeRawBufferPointer, to target: PeerSocket, headerDstMac: MACAddress?) -> Bool {
-        let stamp = pipeline.headerCipher == nil ? 0 : makeStamp()
-        var failure: PipelineError?
-        let pipeline = self.pipeline
-        let srcMac = configuration.mac
-        datagrams.enqueue(to: target) { slot in
-            do throws(PipelineError) {
-                return try pipeline.seal(frame: frame, srcMac: srcMac, into: slot, stamp: stamp, headerDstMac: headerDstMac)
-            } catch {
-                failure = error
-                return 0
-            }
-        }
-        if let failure {
-            statistics.countDrop(.txEncodeFailed)
-            logger.warning("cannot encode frame: \(failure)")
-            return false
-        }
-        statistics.transformTx &+= 1
-        return true
-    }
-
     // MARK: - The querier
 
     /// Expires memberships and sends the queries due: each is flooded to every edge as a

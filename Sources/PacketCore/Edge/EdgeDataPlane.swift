@@ -134,13 +134,24 @@ public final class EdgeDataPlane {
             statistics.countDrop(.noSupernode)
             return
         }
+        guard seal(frame, to: target, headerDstMac: nil) else { return }
+        if direct {
+            statistics.txP2P &+= 1
+        } else {
+            statistics.txSupernode &+= 1
+            if dstMac.isBroadcast { statistics.txSupernodeBroadcast &+= 1 }
+        }
+    }
+
+    /// Seals `frame` into the next outgoing slot for `target`; false (counted) when it failed.
+    func seal(_ frame: UnsafeRawBufferPointer, to target: PeerSocket, headerDstMac: MACAddress?) -> Bool {
         let stamp = pipeline.headerCipher == nil ? 0 : makeStamp()
         var failure: PipelineError?
         let pipeline = self.pipeline
         let srcMac = configuration.mac
         datagrams.enqueue(to: target) { slot in
             do throws(PipelineError) {
-                return try pipeline.seal(frame: frame, srcMac: srcMac, into: slot, stamp: stamp)
+                return try pipeline.seal(frame: frame, srcMac: srcMac, into: slot, stamp: stamp, headerDstMac: headerDstMac)
             } catch {
                 failure = error
                 return 0
@@ -149,15 +160,10 @@ public final class EdgeDataPlane {
         if let failure {
             statistics.countDrop(.txEncodeFailed)
             logger.warning("cannot encode frame: \(failure)")
-            return
+            return false
         }
         statistics.transformTx &+= 1
-        if direct {
-            statistics.txP2P &+= 1
-        } else {
-            statistics.txSupernode &+= 1
-            if dstMac.isBroadcast { statistics.txSupernodeBroadcast &+= 1 }
-        }
+        return true
     }
 
     /// `find_peer_destination` on the published table: the peer's socket while its direct path
