@@ -69,6 +69,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // For tests only: the one allocation probe (a counter over the runtime's allocation hook and
+        // the runner that measures in a child copy of the test binary).
+        .target(name: "AllocationProbe"),
         // Fakes for tests and fuzzers: clocks, deterministic random, recording sinks, an in-memory
         // network with NAT, and real engines wired to it.
         .target(
@@ -80,8 +83,8 @@ let package = Package(
 
         .testTarget(name: "N2NWireTests", dependencies: ["N2NWire"]),
         .testTarget(name: "TapDeviceTests", dependencies: ["TapDevice", "LinuxSystem"]),
-        .testTarget(name: "LinuxSystemTests", dependencies: ["LinuxSystem"]),
-        .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore", "N2NWire", "LinuxSystem", "TestSupport"]),
+        .testTarget(name: "LinuxSystemTests", dependencies: ["LinuxSystem", "AllocationProbe"]),
+        .testTarget(name: "PacketCoreTests", dependencies: ["PacketCore", "N2NWire", "LinuxSystem", "TestSupport", "AllocationProbe"]),
         .testTarget(name: "ProgramSupportTests", dependencies: ["ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem"]),
         .testTarget(name: "SupernodeTests", dependencies: ["Supernode", "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem", "TestSupport"]),
         .testTarget(name: "EdgeTests", dependencies: ["Edge", "ProgramSupport", "PacketCore", "N2NWire", "LinuxSystem"]),

@@ -1,64 +1,11 @@
 import Glibc
 import N2NWire
 import Synchronization
+import AllocationProbe
 import Testing
 import LinuxSystem
 @testable import PacketCore
 
-/// Counts Swift heap allocations (class instances, array and string buffers, closure
-/// contexts, boxes: everything that goes through swift_allocObject) made by one thread,
-/// using the runtime's instrumentation hook `_swift_allocObject`. Raw malloc calls are not
-/// seen; the I/O code makes none after its initialisers.
-///
-/// While the hook is installed the runtime routes every retain/release through its
-/// instrumentation path, which crashes other threads that are busy at the same moment
-/// (seen with Swift 6.3 on Linux). So the measurements run in a child process that runs
-/// nothing else: `IOAllocationTests` spawns this test binary on `IOAllocationProbeTests`.
-enum AllocationCounter {
-    typealias AllocObject = @convention(c) (UnsafeRawPointer?, Int, Int) -> UnsafeMutableRawPointer?
-
-    static let measuredThread = Atomic<UInt>(0)
-    static let count = Atomic<Int>(0)
-    /// The runtime's own allocator, written once before the hook is switched on and never
-    /// changed after, so the unsynchronised reads in the hook are safe.
-    nonisolated(unsafe) static var original: AllocObject?
-    static let lock = Mutex(())
-
-    static let hook: AllocObject = { metadata, size, alignMask in
-        if pthread_self() == AllocationCounter.measuredThread.load(ordering: .relaxed) {
-            AllocationCounter.count.add(1, ordering: .relaxed)
-        }
-        return AllocationCounter.original!(metadata, size, alignMask)
-    }
-
-    /// Allocations made by this thread while `body` runs; nil if the runtime has no hook.
-    static func allocations(in body: () throws -> Void) rethrows -> Int? {
-        guard let handle = dlopen(nil, RTLD_NOW),
-            let slot = dlsym(handle, "_swift_allocObject"),
-            let enable = dlsym(handle, "_swift_enableSwizzlingOfAllocationAndRefCountingFunctions_forInstrumentsOnly")
-        else { return nil }
-        return try lock.withLock { _ in
-            let previous = slot.load(as: UnsafeRawPointer?.self)
-            if original == nil { original = unsafeBitCast(previous, to: AllocObject.self) }
-            let wasEnabled = enable.load(as: UInt8.self)
-            // The hook's globals are initialised before it is installed (no lazy initialiser may
-            // run inside the hook on another thread).
-            count.store(0, ordering: .relaxed)
-            measuredThread.store(0, ordering: .relaxed)
-            slot.storeBytes(of: unsafeBitCast(hook, to: UnsafeRawPointer.self), as: UnsafeRawPointer.self)
-            measuredThread.store(pthread_self(), ordering: .relaxed)
-            defer {
-                measuredThread.store(0, ordering: .relaxed)
-                slot.storeBytes(of: previous, as: UnsafeRawPointer?.self)
-                enable.storeBytes(of: wasEnabled, as: UInt8.self)
-            }
-            try body()
-            return count.load(ordering: .relaxed)
-        }
-    }
-}
-
-let isAllocationProbe = getenv("N2N_ALLOCATION_PROBE") != nil
 
 @Suite struct IOAllocationTests {
     @Test(.enabled(if: !isAllocationProbe))

@@ -105,18 +105,23 @@ func guardTimer(_ loop: EventLoop, seconds: Int = 5, fired: (() -> Void)? = nil)
     @Test func stopFromAnotherThreadWakesABlockedLoop() throws {
         let loop = try EventLoop()
         let waker = loop.waker
-        let start = UInt64(SystemClock().monotonicNanoseconds)
+        // The other thread stops the loop only once the loop has run a callback, so the stop
+        // lands in (or just before) a blocking wait with nothing else due but the guard.
+        let running = Mutex(false)
+        let started = Atomic<Bool>(false)
         var timedOut = false
+        loop.schedule(after: .milliseconds(0)) { running.withLock { $0 = true } }
         guardTimer(loop) { timedOut = true }
         let thread = spawnThread {
-            usleep(50_000)
+            for _ in 0..<200_000 where !running.withLock({ $0 }) { sched_yield() }
+            started.store(running.withLock { $0 }, ordering: .relaxed)
             waker.stop()
         }
         try loop.run()
         pthread_join(thread, nil)
-        let elapsed = UInt64(SystemClock().monotonicNanoseconds) - start
-        #expect(!timedOut)
-        #expect(elapsed >= 40_000_000 && elapsed < 2_000_000_000)
+        let sawRunning = started.load(ordering: .relaxed)
+        #expect(sawRunning, "the loop never ran its first callback")
+        #expect(!timedOut, "the stop did not wake the loop; the guard timer ended it")
         #expect(!waker.isStopRequested)  // consumed by run()
     }
 

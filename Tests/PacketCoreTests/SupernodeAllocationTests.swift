@@ -1,5 +1,6 @@
 import Glibc
 import N2NWire
+import AllocationProbe
 import Testing
 import LinuxSystem
 @testable import PacketCore

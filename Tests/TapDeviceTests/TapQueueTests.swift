@@ -182,9 +182,14 @@ struct TapQueueTests {
             let second = try interface.attachQueue()
             openQueues.append(second)
 
+            // close(2) detaches the queue before it returns, so the state is final here.
             first.close()
-            usleep(50_000)
             #expect(if_nametoindex(name) == UInt32(interface.interfaceIndex), "closing one of two queues removed the interface")
+            #expect(interface.exists)
+            // The interface still takes new queues, and closing that one leaves it too.
+            let third = try interface.attachQueue()
+            third.close()
+            #expect(if_nametoindex(name) == UInt32(interface.interfaceIndex))
             second.close()
             #expect(interfaceVanishes(name))
             #expect(!interface.exists)
