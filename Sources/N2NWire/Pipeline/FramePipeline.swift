@@ -5,6 +5,8 @@ public enum PipelineError: Error, Hashable, Sendable, CustomStringConvertible {
     case header(HeaderCryptoError)
     /// The frame is shorter than an Ethernet header or longer than the frame limit.
     case badFrameLength(Int)
+    /// `FrameDialect.openPacket` was given a datagram of another packet code.
+    case notAPacket(UInt8)
 
     public var description: String {
         switch self {
@@ -12,6 +14,7 @@ public enum PipelineError: Error, Hashable, Sendable, CustomStringConvertible {
         case .transform(let e): e.description
         case .header(let e): e.description
         case .badFrameLength(let n): "invalid Ethernet frame length \(n)"
+        case .notAPacket(let code): "packet code \(code) is not PACKET"
         }
     }
 
@@ -21,6 +24,7 @@ public enum PipelineError: Error, Hashable, Sendable, CustomStringConvertible {
         case .transform(let e): e.counterName
         case .header(let e): e.counterName
         case .badFrameLength: "bad_frame_length"
+        case .notAPacket: "not_a_packet"
         }
     }
 }
