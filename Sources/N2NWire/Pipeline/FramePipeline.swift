@@ -70,13 +70,7 @@ public final class FramePipeline {
     public func seal(frame: UnsafeRawBufferPointer, srcMac: MACAddress, into output: UnsafeMutableRawBufferPointer,
                      stamp: UInt64 = 0, headerDstMac: MACAddress? = nil) throws(PipelineError) -> Int {
         guard frame.count >= 14, frame.count <= frameCapacity else { throw .badFrameLength(frame.count) }
-        var plaintext = frame
-        var compressionUsed = CompressionID.none
-        if compression != .none,
-           let n = compressor.compress(frame, into: scratch, using: compression) {
-            plaintext = UnsafeRawBufferPointer(rebasing: scratch[..<n])
-            compressionUsed = compression
-        }
+        let (plaintext, compressionUsed) = compressor.compressIfShorter(frame, using: compression, scratch: scratch)
         let header = PacketHeader(srcMac: srcMac, dstMac: headerDstMac ?? MACAddress(loadingFrom: frame, at: 0),
                                   transform: TransformField(transform: transform.id, compression: compressionUsed))
         let headerLength: Int
@@ -108,14 +102,30 @@ public final class FramePipeline {
         guard let compressionUsed = CompressionID(rawValue: field.compressionID) else {
             throw .transform(.unsupportedCompression(field.compressionID))
         }
+        return try compressor.openPayload(payload, transform: transform, compression: compressionUsed, scratch: scratch, into: output)
+    }
+}
+
+extension Compressor {
+    /// The sender's rule (spec 3.2, v3 spec 4.1): the frame compressed into `scratch` when that is
+    /// strictly shorter, else the frame itself with `.none`.
+    func compressIfShorter(_ frame: UnsafeRawBufferPointer, using compression: CompressionID,
+                           scratch: UnsafeMutableRawBufferPointer) -> (UnsafeRawBufferPointer, CompressionID) {
+        guard compression != .none, let n = compress(frame, into: scratch, using: compression) else { return (frame, .none) }
+        return (UnsafeRawBufferPointer(rebasing: scratch[..<n]), compression)
+    }
+
+    /// The receiver's half: the transform undone (through `scratch` when compressed), then
+    /// decompression into `output`; anything shorter than an Ethernet header is a drop.
+    func openPayload(_ payload: UnsafeRawBufferPointer, transform: any PayloadTransform, compression: CompressionID,
+                     scratch: UnsafeMutableRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(PipelineError) -> Int {
         let length: Int
         do {
-            if compressionUsed == .none {
+            if compression == .none {
                 length = try transform.decode(payload, into: output)
             } else {
                 let n = try transform.decode(payload, into: scratch)
-                length = try compressor.decompress(UnsafeRawBufferPointer(rebasing: scratch[..<n]), into: output,
-                                                   id: compressionUsed.rawValue)
+                length = try decompress(UnsafeRawBufferPointer(rebasing: scratch[..<n]), into: output, id: compression.rawValue)
             }
         } catch { throw .transform(error) }
         guard length >= 14 else { throw .badFrameLength(length) }

@@ -219,18 +219,12 @@ public enum V3Codec {
 
     /// Encodes into a new array (tests, control-plane convenience; not for the data path).
     public static func encode(_ header: V3CommonHeader, _ message: V3Message) throws(WireError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: encodedLength(of: message))
-        let n = try out.withUnsafeMutableBytes { buf in
-            Result { () throws(WireError) -> Int in try encode(header, message, into: buf) }
-        }.get()
-        return Array(out[..<n])
+        try encodedArray(capacity: encodedLength(of: message)) { buf throws(WireError) in try encode(header, message, into: buf) }
     }
 
     /// Decodes from an array (tests, control-plane convenience).
     public static func decode(_ bytes: [UInt8]) throws(WireError) -> V3DecodedPacket {
-        try bytes.withUnsafeBytes { buf in
-            Result { () throws(WireError) -> V3DecodedPacket in try decode(buf) }
-        }.get()
+        try decodingArray(bytes) { buf throws(WireError) in try decode(buf) }
     }
 }
 

@@ -40,12 +40,7 @@ public final class V3FramePipeline {
     public func seal(frame: UnsafeRawBufferPointer, srcMac: MACAddress, into output: UnsafeMutableRawBufferPointer,
                      stamp: UInt64 = 0, headerDstMac: MACAddress? = nil) throws(PipelineError) -> Int {
         guard frame.count >= 14, frame.count <= frameCapacity else { throw .badFrameLength(frame.count) }
-        var plaintext = frame
-        var compressionUsed = CompressionID.none
-        if compression != .none, let n = compressor.compress(frame, into: scratch, using: compression) {
-            plaintext = UnsafeRawBufferPointer(rebasing: scratch[..<n])
-            compressionUsed = compression
-        }
+        let (plaintext, compressionUsed) = compressor.compressIfShorter(frame, using: compression, scratch: scratch)
         let header = V3PacketHeader(srcMac: srcMac, dstMac: headerDstMac ?? MACAddress(loadingFrom: frame, at: 0),
                                     compression: compressionUsed.v3Byte, transform: UInt8(transform.id.rawValue))
         let headerLength: Int
@@ -77,17 +72,6 @@ public final class V3FramePipeline {
         guard let compressionUsed = CompressionID(v3Byte: compression) else {
             throw .transform(.unsupportedCompression(compression))
         }
-        let length: Int
-        do {
-            if compressionUsed == .none {
-                length = try transform.decode(payload, into: output)
-            } else {
-                let n = try transform.decode(payload, into: scratch)
-                length = try compressor.decompress(UnsafeRawBufferPointer(rebasing: scratch[..<n]), into: output,
-                                                   id: compressionUsed.rawValue)
-            }
-        } catch { throw .transform(error) }
-        guard length >= 14 else { throw .badFrameLength(length) }
-        return length
+        return try compressor.openPayload(payload, transform: transform, compression: compressionUsed, scratch: scratch, into: output)
     }
 }

@@ -125,6 +125,7 @@ final class V3EdgeHarness: FuzzTarget {
 
     init() {
         let random = CounterRandom()
+        let community = V3Community("mynet")
         func make(_ keys: V3HeaderKeys?) -> [V3FramePipeline] {
             TransformID.allCases.map { id in
                 let t = try! id.makeV3Transform(passphrase: Array("mysecret".utf8), random: random)
