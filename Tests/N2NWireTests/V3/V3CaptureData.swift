@@ -155,5 +155,24 @@ enum V3Captures {
         V3CapturedDatagram(capture: "h5", source: "10.77.0.1:7654", destination: "10.77.0.2:34276",
                            hex: "cee71db9c767a4743b64b5983a223c2d4f41141a5f41d7b37896abc062231b17ef5a7fa16e67d3cc25a7bc0c5d632eb7432b5afd8a5ab94fe748a5ffe34f375e4c8cebbe34e7a0e27acf"),
     ]
+    /// Federation: supernode A (02:53:4e:00:00:01, 10.77.0.1:7654) and B (02:53:4e:00:00:02,
+    /// 10.77.0.2:7654, `-l 10.77.0.1:7654`), then edge B registering with A (`-A1`, no key). The
+    /// supernodes' own traffic is header-encrypted with the `*Federation` keys.
+    static let fed: [V3CapturedDatagram] = [
+        V3CapturedDatagram(capture: "fed", source: "10.77.0.2:7654", destination: "10.77.0.1:7654",
+                           hex: "7e46fd513b2cc75032178e8e723c7cd3a4db8e242cbbf21bfe7d707870cc9f5515bd9f9a3d14a2a2736c294d6fbe3806864c825f81d0237b4d45e5b02ac3f350fbc594db18c5fcecac5cedff41b1dd"),
+        V3CapturedDatagram(capture: "fed", source: "10.77.0.1:7654", destination: "10.77.0.2:7654",
+                           hex: "39ea108c8e72566301e2b02fb728895c0c1ce9c2fc9e14efc157dbc7d53b7f7d6d8f6b59b4834d15d3052644b8fc04f784aa73d90b6e7f6de798"),
+        V3CapturedDatagram(capture: "fed", source: "10.77.0.2:39542", destination: "10.77.0.1:7654",
+                           hex: "030200056d796e6574000000000000000000000000000000964812120200000000020a09000218766d000000000000000000000000000000010010d5c8307b730d5de5dc76472f00a4bcc600000000"),
+        V3CapturedDatagram(capture: "fed", source: "10.77.0.1:7654", destination: "10.77.0.2:7654",
+                           hex: "030200656d796e65740000000000000000000000000000009648121202000000000200009a760a4d00020a09000218766d000000000000000000000000000000010010d5c8307b730d5de5dc76472f00a4bcc600000000"),
+        V3CapturedDatagram(capture: "fed", source: "10.77.0.1:7654", destination: "10.77.0.2:39542",
+                           hex: "030200676d796e65740000000000000000000000000000009648121202534e0000010000000000000f00009a760a4d000200000000010200e61d0a4d000200000000000000000000000002534e00000200000000"),
+        V3CapturedDatagram(capture: "fed", source: "10.77.0.2:39542", destination: "10.77.0.1:7654",
+                           hex: "030200036d796e6574000000000000000000000000000000020000000002ffffffffffff0101ffffffffffff020000000002080600010800060400020200000000020a090002ffffffffffff0a090002"),
+        V3CapturedDatagram(capture: "fed", source: "10.77.0.1:7654", destination: "10.77.0.2:7654",
+                           hex: "030100636d796e6574000000000000000000000000000000020000000002ffffffffffff00009a760a4d00020101ffffffffffff020000000002080600010800060400020200000000020a090002ffffffffffff0a090002"),
+    ]
     static let all = a2 + a3 + a4 + h5
 }

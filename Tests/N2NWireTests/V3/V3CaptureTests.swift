@@ -78,3 +78,54 @@ import Testing
         #expect(codes == [1, 3, 4, 5, 7, 10, 11])
     }
 }
+
+/// The federation capture: the supernode list's little-endian port as a stock supernode writes it,
+/// the federation's header keys, a forwarded registration and relayed PACKETs.
+@Suite struct V3FederationCaptureTests {
+    static let snA = MACAddress(0x02, 0x53, 0x4e, 0, 0, 0x01)
+    static let snB = MACAddress(0x02, 0x53, 0x4e, 0, 0, 0x02)
+    static let snBSock = PeerSocket(ipv4: 0x0A4D_0002, port: 7654)
+
+    @Test(arguments: V3Captures.fed)
+    func decodes(_ d: V3CapturedDatagram) throws {
+        var bytes = hex(d.hex)
+        let betweenSupernodes = d.source.hasSuffix(":7654") && d.destination.hasSuffix(":7654")
+        var federation = false
+        if !bytes.withUnsafeBytes({ v3HeaderLooksPlain($0) }) {
+            #expect(betweenSupernodes)
+            _ = try bytes.withUnsafeMutableBytes { try V3HeaderCipher(community: V3Example.federation).decrypt($0) }
+            federation = true
+        }
+        let decoded = try V3Codec.decode(bytes)
+        #expect(decoded.header.community == (federation ? V3Example.federation : V3Example.community))
+        #expect(hexString(try V3Codec.encode(decoded.header, decoded.message)) == hexString(bytes[..<decoded.bodyEnd]))
+        switch decoded.message {
+        case .registerSuper(let reg) where federation:
+            #expect(reg.edgeMac == Self.snB && decoded.header.flags == .fromSupernode)
+            #expect(reg.keyTime == 0 && reg.auth.scheme == 1)
+        case .registerSuperAck(let ack) where federation:
+            #expect(ack.srcMac == Self.snA && ack.sock == Self.snBSock)
+        case .registerSuper(let reg):
+            #expect(reg.edgeMac == V3Example.b)
+            if betweenSupernodes {
+                // Forwarded to the federation with the edge's public socket inserted (flags 0x65).
+                #expect(decoded.header.flags == [.socket, .fromSupernode])
+                #expect(reg.sock?.address == .v4(0x0A4D_0002) && reg.sock?.port != 7654)
+            }
+        case .registerSuperAck(let ack):
+            #expect(ack.srcMac == Self.snA)
+            #expect(ack.supernodes == [V3SupernodeEntry(sock: Self.snBSock, mac: Self.snB)])
+            // 7654 = 0x1de6, written e6 1d by the little-endian stock supernode.
+            #expect(Array(bytes[54...57]) == [0x02, 0x00, 0xe6, 0x1d])
+        case .packet(let header):
+            #expect(header.transform == 1 && header.compression == 1)
+            var out = [UInt8](repeating: 0, count: 2048)
+            let pipeline = V3FramePipeline(community: V3Example.community, transform: NullTransform(), random: FixedRandom([0]))
+            let opened = try bytes.withUnsafeBytes { b in try out.withUnsafeMutableBytes { try pipeline.openPacket(b, into: $0) } }
+            #expect(opened.dstMac == .broadcast && out[12] == 0x08 && out[13] == 0x06)
+            #expect(opened.fromSupernode == (opened.sock != nil))
+        default:
+            Issue.record("unexpected \(decoded.message.code)")
+        }
+    }
+}
