@@ -247,7 +247,7 @@ let v3StockWireVectors: [V3CodecVector] = {
     @Test func encoderRefusesASmallBuffer() {
         let v = v3SpecVectors[3]
         var buffer = [UInt8](repeating: 0, count: 78)
-        buffer.withUnsafeMutableBytes { buf in
+        _ = buffer.withUnsafeMutableBytes { buf in
             #expect(throws: WireError.bufferTooSmall(needed: 79, available: 78)) { _ = try V3Codec.encode(v.header, v.message, into: buf) }
         }
     }

@@ -123,7 +123,7 @@ import Testing
         var bytes = Self.plain("QUERY_PEER")
         let cipher = V3HeaderCipher(community: V3Example.community)
         for h in [0, 16, 23, 39] {
-            bytes.withUnsafeMutableBytes { buf in
+            _ = bytes.withUnsafeMutableBytes { buf in
                 #expect(throws: HeaderCryptoError.invalidHeaderLength(h, packetLength: 38)) {
                     try cipher.encrypt(buf, headerLength: h, stamp: 0, random: FixedRandom([0]))
                 }
