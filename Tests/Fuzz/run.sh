@@ -40,6 +40,9 @@ declare -A captures=(
     [offload-segmenter]=""
     [offload-coalescer]=""
     [multicast]=""
+    [v3-codec]=""
+    [v3-header]=""
+    [v3-edge]=""
 )
 # Targets fed whole sessions (one input per capture) and linked against PacketCore; the value is
 # pcap-payloads.py's option that frames a capture as one session for that target.
@@ -49,7 +52,7 @@ declare -A offload=([offload-segmenter]=1 [offload-coalescer]=1)
 # Targets linked against PacketCore's pure Multicast sources, built here as a small module of their own.
 declare -A multicast=([multicast]=1)
 all_targets=(edge-null edge-twofish edge-aes edge-chacha20 edge-speck edge-null-z edge-aes-H supernode compression
-    supernode-engine edge-engine offload-segmenter offload-coalescer multicast)
+    supernode-engine edge-engine offload-segmenter offload-coalescer multicast v3-codec v3-header v3-edge)
 targets=("${@:-${all_targets[@]}}")
 
 swift_flags=(-use-ld=lld -parse-as-library -swift-version 6 -sanitize=fuzzer,address -O -g

@@ -162,19 +162,26 @@ public enum WireCodec {
 
     /// Encodes into a new array (tests, control-plane convenience; not for the data path).
     public static func encode(_ header: CommonHeader, _ message: Message) throws(WireError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: encodedLength(of: message))
-        let n = try out.withUnsafeMutableBytes { buf in
-            Result { () throws(WireError) -> Int in try encode(header, message, into: buf) }
-        }.get()
-        return Array(out[..<n])
+        try encodedArray(capacity: encodedLength(of: message)) { buf throws(WireError) in try encode(header, message, into: buf) }
     }
 
     /// Decodes from an array (tests, control-plane convenience).
     public static func decode(_ bytes: [UInt8]) throws(WireError) -> DecodedPacket {
-        try bytes.withUnsafeBytes { buf in
-            Result { () throws(WireError) -> DecodedPacket in try decode(buf) }
-        }.get()
+        try decodingArray(bytes) { buf throws(WireError) in try decode(buf) }
     }
+}
+
+/// Runs an encoder over a new array of `capacity` bytes and keeps what it wrote (both dialects'
+/// array conveniences; `withUnsafeMutableBytes` would erase the typed error).
+func encodedArray(capacity: Int, _ body: (UnsafeMutableRawBufferPointer) throws(WireError) -> Int) throws(WireError) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: capacity)
+    let n = try out.withUnsafeMutableBytes { buf in Result { () throws(WireError) -> Int in try body(buf) } }.get()
+    return Array(out[..<n])
+}
+
+/// Runs a decoder over an array's bytes, keeping the typed error.
+func decodingArray<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(WireError) -> R) throws(WireError) -> R {
+    try bytes.withUnsafeBytes { buf in Result { () throws(WireError) -> R in try body(buf) } }.get()
 }
 
 extension PacketFlags {

@@ -1,5 +1,6 @@
 /// Speck with 64-bit words (spec 2.8): Speck128/256 (34 rounds, payload transform 5) and
-/// Speck128/128 (32 rounds, header-encryption keystream), plus their CTR mode.
+/// Speck128/128 (32 rounds, header-encryption keystream; in v3 also the header IV block), plus
+/// their CTR mode.
 ///
 /// Byte conventions are those of the NSA implementation guide: little-endian words, key bytes
 /// 0..<8 are k₀ and the following eight-byte groups ℓ₀, ℓ₁, …; a block's first eight bytes are
@@ -50,6 +51,30 @@ public final class Speck128: @unchecked Sendable {
             y = y.rotateLeft(3) ^ x
         }
         return (y, x)
+    }
+
+    /// Decrypts one block (the inverse rounds in reverse order); v3 needs it for its header IV.
+    @inline(__always)
+    public func decrypt(y: UInt64, x: UInt64) -> (y: UInt64, x: UInt64) {
+        var x = x, y = y
+        let rk = UnsafePointer(roundKeys)
+        var i = rounds
+        while i > 0 {
+            i &-= 1
+            y = (y ^ x).rotateRight(3)
+            x = ((x ^ rk[i]) &- y).rotateLeft(8)
+        }
+        return (y, x)
+    }
+
+    /// Decrypts the 16-byte block at `block` in place.
+    public func decryptBlock(_ block: UnsafeMutableRawBufferPointer) {
+        precondition(block.count >= 16)
+        let y = UInt64(littleEndian: block.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        let x = UInt64(littleEndian: block.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let p = decrypt(y: y, x: x)
+        block.storeBytes(of: p.y.littleEndian, toByteOffset: 0, as: UInt64.self)
+        block.storeBytes(of: p.x.littleEndian, toByteOffset: 8, as: UInt64.self)
     }
 
     /// Encrypts the 16-byte block at `block` in place.

@@ -68,7 +68,7 @@ public enum HeaderStamp {
 
     /// Spec 4.6 step 2 alone: `stamp` is not more than JITTER older than `previous`.
     @inlinable
-    public static func isWithinJitter(_ stamp: UInt64, previous: UInt64) -> Bool {
+    public static func isWithinJitter(_ stamp: UInt64, previous: UInt64, jitter: Int64 = HeaderStamp.jitter) -> Bool {
         Int64(bitPattern: stamp &- previous) &+ jitter > 0
     }
 }

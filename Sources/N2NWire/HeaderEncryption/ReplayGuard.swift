@@ -47,7 +47,13 @@ public struct ReplayGuard: Sendable, Equatable {
     /// Checks `stamp` against this sender's history and records it when accepted. The window check
     /// against the local clock is separate (`check(_:now:)`; it applies to unknown senders too).
     public mutating func accept(_ stamp: UInt64, fingerprint: UInt64) -> Bool {
-        guard HeaderStamp.isWithinJitter(stamp, previous: newest) else { return false }
+        accept(stamp, fingerprint: fingerprint, jitter: HeaderStamp.jitter)
+    }
+
+    /// `accept` with the re-ordering allowance given: v3 slots allow none, 160 ms, or 256 times
+    /// that for counter-only stamps (`V3Stamp.jitter`).
+    public mutating func accept(_ stamp: UInt64, fingerprint: UInt64, jitter: Int64) -> Bool {
+        guard HeaderStamp.isWithinJitter(stamp, previous: newest, jitter: jitter) else { return false }
         if any(recent .== SIMD8(repeating: fingerprint)) { return false }
         remember(stamp, fingerprint: fingerprint)
         return true

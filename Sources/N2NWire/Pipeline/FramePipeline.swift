@@ -5,6 +5,8 @@ public enum PipelineError: Error, Hashable, Sendable, CustomStringConvertible {
     case header(HeaderCryptoError)
     /// The frame is shorter than an Ethernet header or longer than the frame limit.
     case badFrameLength(Int)
+    /// `FrameDialect.openPacket` was given a datagram of another packet code.
+    case notAPacket(UInt8)
 
     public var description: String {
         switch self {
@@ -12,6 +14,7 @@ public enum PipelineError: Error, Hashable, Sendable, CustomStringConvertible {
         case .transform(let e): e.description
         case .header(let e): e.description
         case .badFrameLength(let n): "invalid Ethernet frame length \(n)"
+        case .notAPacket(let code): "packet code \(code) is not PACKET"
         }
     }
 
@@ -21,6 +24,7 @@ public enum PipelineError: Error, Hashable, Sendable, CustomStringConvertible {
         case .transform(let e): e.counterName
         case .header(let e): e.counterName
         case .badFrameLength: "bad_frame_length"
+        case .notAPacket: "not_a_packet"
         }
     }
 }
@@ -66,13 +70,7 @@ public final class FramePipeline {
     public func seal(frame: UnsafeRawBufferPointer, srcMac: MACAddress, into output: UnsafeMutableRawBufferPointer,
                      stamp: UInt64 = 0, headerDstMac: MACAddress? = nil) throws(PipelineError) -> Int {
         guard frame.count >= 14, frame.count <= frameCapacity else { throw .badFrameLength(frame.count) }
-        var plaintext = frame
-        var compressionUsed = CompressionID.none
-        if compression != .none,
-           let n = compressor.compress(frame, into: scratch, using: compression) {
-            plaintext = UnsafeRawBufferPointer(rebasing: scratch[..<n])
-            compressionUsed = compression
-        }
+        let (plaintext, compressionUsed) = compressor.compressIfShorter(frame, using: compression, scratch: scratch)
         let header = PacketHeader(srcMac: srcMac, dstMac: headerDstMac ?? MACAddress(loadingFrom: frame, at: 0),
                                   transform: TransformField(transform: transform.id, compression: compressionUsed))
         let headerLength: Int
@@ -104,14 +102,30 @@ public final class FramePipeline {
         guard let compressionUsed = CompressionID(rawValue: field.compressionID) else {
             throw .transform(.unsupportedCompression(field.compressionID))
         }
+        return try compressor.openPayload(payload, transform: transform, compression: compressionUsed, scratch: scratch, into: output)
+    }
+}
+
+extension Compressor {
+    /// The sender's rule (spec 3.2, v3 spec 4.1): the frame compressed into `scratch` when that is
+    /// strictly shorter, else the frame itself with `.none`.
+    func compressIfShorter(_ frame: UnsafeRawBufferPointer, using compression: CompressionID,
+                           scratch: UnsafeMutableRawBufferPointer) -> (UnsafeRawBufferPointer, CompressionID) {
+        guard compression != .none, let n = compress(frame, into: scratch, using: compression) else { return (frame, .none) }
+        return (UnsafeRawBufferPointer(rebasing: scratch[..<n]), compression)
+    }
+
+    /// The receiver's half: the transform undone (through `scratch` when compressed), then
+    /// decompression into `output`; anything shorter than an Ethernet header is a drop.
+    func openPayload(_ payload: UnsafeRawBufferPointer, transform: any PayloadTransform, compression: CompressionID,
+                     scratch: UnsafeMutableRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(PipelineError) -> Int {
         let length: Int
         do {
-            if compressionUsed == .none {
+            if compression == .none {
                 length = try transform.decode(payload, into: output)
             } else {
                 let n = try transform.decode(payload, into: scratch)
-                length = try compressor.decompress(UnsafeRawBufferPointer(rebasing: scratch[..<n]), into: output,
-                                                   id: compressionUsed.rawValue)
+                length = try decompress(UnsafeRawBufferPointer(rebasing: scratch[..<n]), into: output, id: compression.rawValue)
             }
         } catch { throw .transform(error) }
         guard length >= 14 else { throw .badFrameLength(length) }
