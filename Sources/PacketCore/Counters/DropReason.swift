@@ -111,6 +111,14 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     /// Edge: a new pending or known peer refused because its table is full (`maxPendingPeers`,
     /// `maxKnownPeers`): strangers' packets cannot grow the edge's memory or its REGISTERs without bound.
     case peerTableFull
+    // Two dialects on one supernode (issue 15); appended so existing raw values stay.
+    /// Supernode: a 2.x datagram for a community registered as 3.x, or the reverse.
+    case dialectMismatch
+    /// Supernode: a 3.x REGISTER_SUPER for a known MAC with another simple-ID token (spoofing
+    /// protection, answered with REGISTER_SUPER_NAK) or an auth scheme we do not support.
+    case authRefused
+    /// Supernode: a 3.x community name longer than the 15 bytes our community table keys.
+    case communityNameTooLong
 
     /// The stable counter name.
     public var name: String {
@@ -163,6 +171,9 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .peerMoveRefused: "peer_move_refused"
         case .txLocalDiscovery: "tx_local_discovery"
         case .peerTableFull: "peer_table_full"
+        case .dialectMismatch: "dialect_mismatch"
+        case .authRefused: "auth_refused"
+        case .communityNameTooLong: "community_name_too_long"
         }
     }
 

@@ -61,6 +61,10 @@ public final class SupernodeCommunity {
     var creator: IPAddress?
     /// Encrypted datagrams since the last re-sort of the trial-decryption order (spec 6.4).
     var encryptedPackets: UInt64 = 0
+    /// 2.x or 3.x, as the first registration said (issue 15).
+    public internal(set) var dialect: SupernodeDialect = .unclaimed
+    /// The 3.x fields (Supernode/V3).
+    public internal(set) var v3 = V3CommunityPart()
 
     init(community: Community, whitelisted: Bool, cipher: (any SupernodeHeaderCipher)?) {
         self.community = community

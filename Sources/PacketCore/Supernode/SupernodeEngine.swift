@@ -29,38 +29,40 @@ public final class SupernodeEngine {
     public let clock: any MonotonicClock
     /// Monotonic nanoseconds at creation (uptime).
     public let startNanoseconds: Int64
-    public private(set) var statistics = SupernodeStatistics()
+    public internal(set) var statistics = SupernodeStatistics()
     /// Communities by lookup key (spec 6.1).
-    public private(set) var communities: [Community: SupernodeCommunity] = [:]
+    public internal(set) var communities: [Community: SupernodeCommunity] = [:]
     /// Registered edges over all communities.
-    public private(set) var edgeCount = 0
+    public internal(set) var edgeCount = 0
     public var isLocked: Bool { options.whitelist != nil }
     public var logger: Logger
 
-    private let output: any DatagramSink
-    private let random: (any RandomSource)?
+    let output: any DatagramSink
+    let random: (any RandomSource)?
     /// Keys communities listed later by `replaceWhitelist`.
-    private let headerCipherFactory: SupernodeHeaderCipherFactory?
+    let headerCipherFactory: SupernodeHeaderCipherFactory?
     /// Communities with header keys, in trial-decryption order (spec 4.7, re-sorted by `sortTrialOrder`).
-    private var trialOrder: [SupernodeCommunity] = []
+    var trialOrder: [SupernodeCommunity] = []
     /// The community each header-encrypted edge's socket registered in: tried first, so trial
     /// decryption costs one attempt for registered edges whatever the number of communities
     /// (spec 10.3 item 22). Rebuilt at every purge.
     private var sourceHint: [PeerSocket: SupernodeCommunity] = [:]
     /// Where relayed datagrams and replies are built; reused for every packet.
-    private let scratch: UnsafeMutableRawBufferPointer
+    let scratch: UnsafeMutableRawBufferPointer
     /// Monotonic nanoseconds of the next purge and the next re-sort of the trial order.
     private var nextPurge: Int64
     private var nextSort: Int64
     /// Per-socket, per-address counts behind the quotas (issue 10 item 5).
-    private var quotas = SupernodeQuotas()
+    var quotas = SupernodeQuotas()
     /// Refused registrations and relay loops are logged through these (issue 10 item 8).
-    private var refusalLog: RateLimitedLog
-    private var loopLog: RateLimitedLog
-    private var naks: NakLimiter
+    var refusalLog: RateLimitedLog
+    var loopLog: RateLimitedLog
+    var naks: NakLimiter
     /// Sockets a broadcast already went to: one copy per socket however many MACs it registered
     /// (issue 10 item 2). Kept between packets so the fan-out does not allocate.
-    private var fanOutSeen = Set<PeerSocket>(minimumCapacity: 256)
+    var fanOutSeen = Set<PeerSocket>(minimumCapacity: 256)
+    /// The 3.x control plane's own state (Supernode/V3).
+    let v3: V3SupernodeState
 
     /// - Parameters:
     ///   - headerCipherFactory: builds header keys for whitelisted communities; nil = no `-H` support.
@@ -85,6 +87,7 @@ public final class SupernodeEngine {
         // Room for the largest input plus the sock a relay inserts (IPv6 at most).
         scratch = .allocate(byteCount: max(options.maxDatagramSize, 64) + 64, alignment: 16)
         scratch.initializeMemory(as: UInt8.self, repeating: 0)
+        v3 = V3SupernodeState(options: options.v3, random: random)
         for listed in options.whitelist ?? [] { addListed(listed.lookupKey) }
     }
 
@@ -93,32 +96,25 @@ public final class SupernodeEngine {
         let c = SupernodeCommunity(community: key, whitelisted: true, cipher: headerCipherFactory?(key))
         communities[key] = c
         if c.cipher != nil { trialOrder.append(c) }
+        if headerCipherFactory != nil { addV3Keys(c) }
     }
 
     deinit { scratch.deallocate() }
 
     // MARK: - Receive pipeline (spec 6.3)
 
-    /// Processes one datagram from the main UDP socket. The buffer is modified (header decryption in
-    /// place); everything sent in response goes to the output sink before this returns.
-    public func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) {
-        let now = clock.monotonicNanoseconds
-        let n = datagram.count
-        if n == 0 { statistics.count(.empty); return }
-        guard n >= CommonHeader.size else { return drop(.tooShort, source) }
-
+    /// A 2.x datagram (`handleDatagram` in SupernodeEngine+Dialects told the dialect): `opened` when
+    /// its header was decrypted with one community's keys.
+    func handleV2Datagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket, opened sealed: Opened?,
+                          _ now: Int64) {
         var community: SupernodeCommunity?
-        var sealed: Opened?
-        if headerLooksPlain(UnsafeRawBufferPointer(datagram)) {
+        if let sealed {
+            community = sealed.community
+        } else {
             community = communities[Community(loadingFrom: UnsafeRawBufferPointer(datagram), at: 4).lookupKey]
             if let c = community, c.headerMode == .encrypted { return drop(.plainInEncryptedCommunity, source) }
-        } else if trialOrder.isEmpty {
-            return drop(Self.plainFailure(datagram), source)
-        } else {
-            guard let opened = openEncrypted(datagram, from: source) else { return }
-            community = opened.community
-            sealed = opened
         }
+        if let c = community, c.dialect == .v3 { return drop(.dialectMismatch, source) }
 
         let packet: DecodedPacket
         do {
@@ -158,7 +154,7 @@ public final class SupernodeEngine {
     }
 
     /// A registration refused by a quota: counted, logged through the refusal bucket, no answer.
-    private func refuseQuota(_ what: String, _ mac: MACAddress, _ source: PeerSocket, _ now: Int64) {
+    func refuseQuota(_ what: String, _ mac: MACAddress, _ source: PeerSocket, _ now: Int64) {
         if refusalLog.admit(now: now) { logger.notice("refused REGISTER_SUPER from \(mac) at \(source): \(what)") }
         drop(.quotaExceeded, source)
     }
@@ -173,36 +169,14 @@ public final class SupernodeEngine {
             c = found
         } else {
             guard !isLocked else { return refuse(header, m, source, now) }
-            guard communities.count < options.maxCommunities else { return drop(.tableFull, source) }
-            guard quotas.communitiesPerAddress[source.address, default: 0] < options.maxCommunitiesPerAddress else {
-                return refuseQuota("too many communities from \(source.address)", m.edgeMac, source, now)
-            }
-            guard quotas.macs(source) < options.maxMacsPerSocket else {
-                return refuseQuota("MAC quota of the socket", m.edgeMac, source, now)
-            }
-            c = SupernodeCommunity(community: header.community.lookupKey, whitelisted: false, cipher: nil)
-            c.creator = source.address
-            quotas.communitiesPerAddress[source.address, default: 0] += 1
-            communities[c.community] = c
-            logger.info("community \(c.name) created")
+            guard let created = createCommunity(header.community.lookupKey, dialect: .v2, m.edgeMac, source, now) else { return }
+            c = created
         }
         if let sealed {
             guard checkStamp(sealed, c, m.edgeMac, source, now) else { return }
-            if c.headerMode == .plain {
-                // Header encryption wins over plain only once the plain edges are quiet (type comment).
-                let quietSince = now - options.headerModeSwitchQuiet * Self.second
-                if c.edges.values.contains(where: { $0.lastHeard > quietSince }) {
-                    return drop(.encryptedInPlainCommunity, source)
-                }
-                logger.notice("community \(c.name) switches to header encryption; \(c.edges.count) quiet plain edges evicted")
-                edgeCount -= c.edges.count
-                c.edges.removeAll()
-                quotas.recount(communities.values)
-            }
-            c.headerMode = .encrypted
-        } else if c.headerMode == .unknown {
-            c.headerMode = .plain
         }
+        guard adoptHeaderMode(c, encrypted: sealed != nil, source, now) else { return }
+        c.dialect = .v2
 
         let mac = m.edgeMac
         if var edge = c.edges[mac] {
@@ -252,6 +226,55 @@ public final class SupernodeEngine {
         reply(replyHeader, .registerSuperAck(ack), encryptedWith: sealed == nil ? nil : c.cipher, to: source, now)
     }
 
+    /// A community created by a registration in open mode, within the table bounds and quotas;
+    /// nil (counted) when refused.
+    func createCommunity(_ key: Community, dialect: SupernodeDialect, _ mac: MACAddress, _ source: PeerSocket,
+                         _ now: Int64) -> SupernodeCommunity? {
+        guard communities.count < options.maxCommunities else {
+            drop(.tableFull, source)
+            return nil
+        }
+        guard quotas.communitiesPerAddress[source.address, default: 0] < options.maxCommunitiesPerAddress else {
+            refuseQuota("too many communities from \(source.address)", mac, source, now)
+            return nil
+        }
+        guard quotas.macs(source) < options.maxMacsPerSocket else {
+            refuseQuota("MAC quota of the socket", mac, source, now)
+            return nil
+        }
+        let c = SupernodeCommunity(community: key, whitelisted: false, cipher: nil)
+        c.creator = source.address
+        c.dialect = dialect
+        quotas.communitiesPerAddress[source.address, default: 0] += 1
+        communities[c.community] = c
+        logger.info("community \(c.name) created (\(dialect == .v3 ? "3.x" : "2.x"))")
+        return c
+    }
+
+    /// The header mode a verified registration implies (type comment): false (counted) when an
+    /// encrypted registration may not yet evict the plain edges.
+    func adoptHeaderMode(_ c: SupernodeCommunity, encrypted: Bool, _ source: PeerSocket, _ now: Int64) -> Bool {
+        if encrypted {
+            if c.headerMode == .plain {
+                // Header encryption wins over plain only once the plain edges are quiet (type comment).
+                let quietSince = now - options.headerModeSwitchQuiet * Self.second
+                if c.edges.values.contains(where: { $0.lastHeard > quietSince }) {
+                    drop(.encryptedInPlainCommunity, source)
+                    return false
+                }
+                logger.notice("community \(c.name) switches to header encryption; \(c.edges.count) quiet plain edges evicted")
+                edgeCount -= c.edges.count
+                c.edges.removeAll()
+                c.v3.edges.removeAll()
+                quotas.recount(communities.values)
+            }
+            c.headerMode = .encrypted
+        } else if c.headerMode == .unknown {
+            c.headerMode = .plain
+        }
+        return true
+    }
+
     /// Spec 6.3.1.
     private func handlePacket(_ packet: DecodedPacket, _ m: PacketHeader, _ datagram: UnsafeMutableRawBufferPointer,
                               _ found: SupernodeCommunity?, _ sealed: Opened?, _ source: PeerSocket, _ now: Int64) {
@@ -290,7 +313,14 @@ public final class SupernodeEngine {
             relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
         }
 
-        if let target = unicastTarget {
+        deliverRelayed(relayed, to: unicastTarget, in: c, from: m.srcMac, budget: copies, source)
+    }
+
+    /// Sends a relayed datagram built in scratch: to `target`, or (nil) fanned out to every other
+    /// socket of the community within the sender's broadcast budget. Shared by both dialects.
+    func deliverRelayed(_ relayed: UnsafeRawBufferPointer, to target: PeerSocket?, in c: SupernodeCommunity,
+                        from srcMac: MACAddress, budget copies: Int, _ source: PeerSocket) {
+        if let target {
             output.enqueue(relayed, to: target)
             statistics.forwarded &+= 1
         } else {
@@ -300,7 +330,7 @@ public final class SupernodeEngine {
             // what the sender's budget pays for (issue 10 item 2).
             fanOutSeen.removeAll(keepingCapacity: true)
             var sent = 0
-            for (mac, edge) in c.edges where mac != m.srcMac && edge.socket != source {
+            for (mac, edge) in c.edges where mac != srcMac && edge.socket != source {
                 guard fanOutSeen.insert(edge.socket).inserted else { continue }
                 guard sent < copies else {
                     drop(.broadcastRateLimited, source)
@@ -311,7 +341,7 @@ public final class SupernodeEngine {
                 sent += 1
             }
             statistics.broadcast &+= UInt64(sent)
-            chargeBroadcast(m.srcMac, c, copies: sent)
+            chargeBroadcast(srcMac, c, copies: sent)
         }
     }
 
@@ -373,8 +403,9 @@ public final class SupernodeEngine {
     }
 
     /// Trial decryption (spec 4.7): the community the source socket registered in first, then every
-    /// community with keys in order of recent encrypted traffic. Counts the drop when nothing matches.
-    private func openEncrypted(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) -> Opened? {
+    /// community with keys in order of recent encrypted traffic. nil when no key matches (the caller
+    /// tries the other dialect); `.some(nil)` when a key matched but the checksum did not (counted).
+    func openEncrypted(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) -> Opened?? {
         let fingerprint = ReplayGuard.fingerprint(UnsafeRawBufferPointer(datagram))
         let hinted = sourceHint[source]
         // Index -1 stands for the hinted community, tried before the others and not again after.
@@ -394,12 +425,11 @@ public final class SupernodeEngine {
                 return Opened(community: c, stamp: stamp, headerLength: headerLength, fingerprint: fingerprint)
             case .checksumMismatch:
                 drop(.headerChecksum, source)
-                return nil
+                return .some(nil)
             case .notThisCommunity:
                 continue
             }
         }
-        drop(.headerUndecryptable, source)
         return nil
     }
 
@@ -442,7 +472,7 @@ public final class SupernodeEngine {
     /// supernode never sends to another, so relaying it again can only be a loop that forged
     /// registrations built between two supernodes (issue 10 item 1). Dropped, counted, and logged
     /// through a token bucket.
-    private func dropRelayLoop(_ mac: MACAddress, _ c: SupernodeCommunity, _ source: PeerSocket, _ now: Int64) {
+    func dropRelayLoop(_ mac: MACAddress, _ c: SupernodeCommunity, _ source: PeerSocket, _ now: Int64) {
         if loopLog.admit(now: now) {
             logger.notice("dropped PACKET/REGISTER from \(source) already relayed by a supernode (\(mac) in \(c.name))")
         }
@@ -451,7 +481,7 @@ public final class SupernodeEngine {
 
     /// Token bucket per sending edge, one token per copy: how many copies this broadcast may make.
     /// Unregistered senders (only possible with `requireRegisteredSender` off) are not limited.
-    private func broadcastBudget(_ mac: MACAddress, _ c: SupernodeCommunity, _ now: Int64) -> Int {
+    func broadcastBudget(_ mac: MACAddress, _ c: SupernodeCommunity, _ now: Int64) -> Int {
         guard options.broadcastRate > 0, let i = c.edges.index(forKey: mac) else { return Int.max }
         let elapsed = Double(now - c.edges.values[i].broadcastRefill) / 1e9
         if elapsed > 0 {
@@ -462,7 +492,7 @@ public final class SupernodeEngine {
         return Int(c.edges.values[i].broadcastTokens)
     }
 
-    private func chargeBroadcast(_ mac: MACAddress, _ c: SupernodeCommunity, copies: Int) {
+    func chargeBroadcast(_ mac: MACAddress, _ c: SupernodeCommunity, copies: Int) {
         guard options.broadcastRate > 0, copies > 0, let i = c.edges.index(forKey: mac) else { return }
         c.edges.values[i].broadcastTokens -= Double(copies)
     }
@@ -497,7 +527,7 @@ public final class SupernodeEngine {
         statistics.replies &+= 1
     }
 
-    private func drop(_ reason: DropReason, _ source: PeerSocket) {
+    func drop(_ reason: DropReason, _ source: PeerSocket) {
         statistics.count(reason)
         logger.debug("dropped datagram from \(source): \(reason)")
     }
@@ -539,12 +569,18 @@ public final class SupernodeEngine {
         for (key, c) in communities {
             let before = c.edges.count
             c.edges = c.edges.filter { $0.value.lastSeen >= cutoff }
+            if c.v3.edges.count != c.edges.count { c.v3.edges = c.v3.edges.filter { c.edges[$0.key] != nil } }
             if c.edges.count != before {
                 logger.info("purged \(before - c.edges.count) edges from \(c.name)")
             }
             remaining += c.edges.count
             if c.edges.isEmpty {
-                if c.whitelisted { c.headerMode = .unknown } else { emptied.append(key) }
+                if c.whitelisted {
+                    c.headerMode = .unknown
+                    c.dialect = .unclaimed
+                } else {
+                    emptied.append(key)
+                }
             }
         }
         for key in emptied {
@@ -575,6 +611,7 @@ public final class SupernodeEngine {
             communities[key] = nil
         }
         trialOrder.removeAll { !keys.contains($0.community) }
+        v3.trialOrder.removeAll { !keys.contains($0.community) }
         for key in list.map(\.lookupKey) where communities[key] == nil && keys.contains(key) {
             addListed(key)
             change.added.append(key.name)
@@ -593,6 +630,8 @@ public final class SupernodeEngine {
     public func sortTrialOrder() {
         trialOrder.sort { $0.encryptedPackets > $1.encryptedPackets }
         for c in trialOrder { c.encryptedPackets = 0 }
+        v3.trialOrder.sort { $0.v3.encryptedPackets > $1.v3.encryptedPackets }
+        for c in v3.trialOrder { c.v3.encryptedPackets = 0 }
     }
 
     /// Counts a datagram the I/O layer refused before the engine saw it (e.g. cut by the receive buffer).

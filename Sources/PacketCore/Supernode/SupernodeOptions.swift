@@ -60,6 +60,8 @@ public struct SupernodeEngineOptions: Sendable {
     public var nakRate: Double = 10
     /// Seconds between two NAKs to the same source socket.
     public var nakSpacing: Int64 = 10
+    /// How the supernode serves 3.x communities (Supernode/V3).
+    public var v3 = V3SupernodeOptions()
 
     public init(whitelist: [Community]? = nil) {
         self.whitelist = whitelist

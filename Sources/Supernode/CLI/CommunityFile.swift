@@ -28,6 +28,9 @@ public enum CommunityFile {
             if let nul = line.firstIndex(of: 0) { line.removeSubrange(nul...) }
             if line.count < 2 || line[0] == UInt8(ascii: "#") { continue }
             while let last = line.last, last == 0x0A || last == 0x0D { line.removeLast() }
+            // 3.x lines: `* user key` (refused at start-up, V3Lines) and `name a.b.c.d/len`.
+            if line.starts(with: [UInt8(ascii: "*"), UInt8(ascii: " ")]) { continue }
+            if let cut = V3Lines.subnetSuffix(line) { line.removeSubrange(cut.range) }
             guard !line.isEmpty else { continue }
             var field = [UInt8](repeating: 0, count: Community.size)
             for (i, b) in line.prefix(Community.maxNameLength).enumerated() { field[i] = b }

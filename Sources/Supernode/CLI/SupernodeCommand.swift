@@ -14,6 +14,7 @@ struct SupernodeCommand: ParsableCommand {
             supernode <config file> [options]
             supernode -l <local port> [-c <path>] [-f] [--pidfile <file>] [-u <uid> -g <gid>] [-t <mgmt port>] [-v]
                       [--management-password <pw>] [--metrics <addr:port>]
+            supernode -p <local port> [-c <path>] [-a <pool>] [-M] [-V <text>] [-m <mac>]   (3.x spelling)
             """,
         discussion: """
             A first argument that does not start with '-' names a configuration file: one option per \
@@ -24,9 +25,48 @@ struct SupernodeCommand: ParsableCommand {
 
     @Option(
         name: [.customShort("l"), .customLong("local-port")], parsing: .unconditional,
-        help: ArgumentHelp("Main UDP port, all interfaces (default 7654).", valueName: "local port"),
-        transform: { try OptionValues.localPort($0) })
+        help: ArgumentHelp("Main UDP port, all interfaces (default 7654); 2.x and 3.x edges share it.", valueName: "local port"),
+        transform: { try SupernodeV3Values.listenPort($0) })
     var localPort: UInt16?
+
+    @Option(
+        name: [.customShort("p")], parsing: .unconditional,
+        help: ArgumentHelp("Same as -l (3.x spelling).", valueName: "local port"),
+        transform: { try SupernodeV3Values.listenPort($0) })
+    var listenPort: UInt16?
+
+    @Option(
+        name: [.customShort("a")], parsing: .unconditional,
+        help: ArgumentHelp(
+            "3.x auto-IP pool: subnets handed to 3.x communities (default 10.128.0.0-10.255.255.0/24).",
+            valueName: "a.b.c.d-a.b.c.d/len"),
+        transform: { text in
+            guard let pool = V3AddressPool(text) else { throw OptionValueError("expected a.b.c.d-a.b.c.d/len with len 1...30") }
+            return pool
+        })
+    var autoIPPool: V3AddressPool?
+
+    @Flag(name: [.customShort("M")], help: "3.x: no MAC/IP spoofing protection (simple-ID tokens not checked).")
+    var noSpoofingProtection = false
+
+    @Option(
+        name: [.customShort("V")], parsing: .unconditional,
+        help: ArgumentHelp("3.x: version text sent to edges in PONG/PEER_INFO (up to 19 characters).", valueName: "text"))
+    var versionText: String?
+
+    @Option(
+        name: [.customShort("m")], parsing: .unconditional,
+        help: ArgumentHelp("3.x: the supernode's MAC address (default 02:53:4e:00:00:01).", valueName: "mac"),
+        transform: { text in
+            guard let mac = MACAddress(parsing: text) else { throw OptionValueError("expected a MAC address like 02:53:4e:00:00:01") }
+            return mac
+        })
+    var supernodeMAC: MACAddress?
+
+    @Option(
+        name: [.customShort("F")], parsing: .unconditional,
+        help: ArgumentHelp("3.x federation name: refused, federation is not supported yet.", valueName: "name"))
+    var federation: String?
 
     @Option(
         name: [.customShort("c"), .customLong("communities")], parsing: .unconditional,

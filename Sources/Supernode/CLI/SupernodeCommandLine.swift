@@ -44,7 +44,14 @@ public enum SupernodeCommandLine {
             return .exit(usageError(SupernodeCLIError(parseErrorMessage(error, options: gathered.options)), warnings: warnings))
         }
         var config = SupernodeConfiguration()
-        if let v = command.localPort { config.localPort = v }
+        if let v = command.localPort ?? command.listenPort { config.localPort = v }
+        if command.federation != nil {
+            return .exit(usageError(SupernodeCLIError(SupernodeV3Values.federationRefusal("-F")), warnings: warnings))
+        }
+        if let v = command.autoIPPool { config.v3.autoIPPool = v }
+        config.v3.spoofingProtection = !command.noSpoofingProtection
+        if let v = command.versionText { config.v3.versionText = String(v.utf8.prefix(19)) ?? v }
+        if let v = command.supernodeMAC { config.v3.mac = v }
         if let v = command.managementPort { config.managementPort = v }
         config.communityFile = command.communityFile
         config.foreground = command.foreground

@@ -24,6 +24,8 @@ public struct SupernodeConfiguration: Sendable, Hashable {
     public var metrics: MetricsEndpoint?
     /// 2 + number of `-v`.
     public var verbosity = Verbosity.default
+    /// `-a`, `-M`, `-V`, `-m`: how 3.x communities are served (the `-c` file adds their subnets).
+    public var v3 = V3SupernodeOptions()
 
     public init() {}
 

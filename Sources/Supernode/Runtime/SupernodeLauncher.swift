@@ -36,6 +36,9 @@ enum SupernodeLauncher {
             } catch {
                 throw StartupFailure("community file (-c): \(error)")
             }
+            if let bytes = try? TextFile.readBytes(path), let refusal = CommunityFile.v3Lines(bytes).refusal {
+                throw StartupFailure("community file (-c) \(path): \(refusal)")
+            }
         }
         do {
             let service = try SupernodeService(port: configuration.localPort, managementPort: configuration.managementPort,
@@ -51,6 +54,10 @@ enum SupernodeLauncher {
         service.managementPassword = configuration.managementPassword
         service.metricsEndpoint = configuration.metrics
         service.communityFile = configuration.communityFile
+        service.v3Options = configuration.v3
+        if let path = configuration.communityFile, let bytes = try? TextFile.readBytes(path) {
+            service.v3Options.communitySubnets = CommunityFile.v3Lines(bytes).subnets
+        }
         do {
             try service.prepare(whitelist: opened.whitelist, logger: logger)
         } catch {

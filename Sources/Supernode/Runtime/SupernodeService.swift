@@ -31,6 +31,8 @@ final class SupernodeService {
     let socket: UDPSocket
     let managementSocket: UDPSocket
     private(set) var engine: SupernodeEngine!
+    /// How 3.x communities are served (set before `prepare`).
+    var v3Options = V3SupernodeOptions()
     private(set) var loop: EventLoop!
     /// The engine's timers: one loop timer, re-armed at `engine.nextDeadline` after each tick.
     private var engineTimer: TimerID?
@@ -96,7 +98,9 @@ final class SupernodeService {
         sink = BatchedDatagramSink(socket: socket, capacity: SupernodeService.batchCapacity,
                              datagramCapacity: SupernodeService.datagramCapacity + 64)
         let random = SystemRandom()
-        engine = SupernodeEngine(options: SupernodeEngineOptions(whitelist: whitelist), output: sink,
+        var options = SupernodeEngineOptions(whitelist: whitelist)
+        options.v3 = v3Options
+        engine = SupernodeEngine(options: options, output: sink,
                                  headerCipherFactory: CommunityHeaderCipher.factory(random: random),
                                  random: random, logger: logger, clock: clock)
         let loop = try EventLoop(clock: clock)
