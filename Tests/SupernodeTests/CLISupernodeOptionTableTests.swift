@@ -11,8 +11,9 @@ import Testing
         for spec in table.specs {
             if let short = spec.short { kinds[short] = spec.takesValue }
         }
-        // n2n 2.8: "fl:u:g:t:c:vh"
-        #expect(kinds == ["f": false, "l": true, "u": true, "g": true, "t": true, "c": true, "v": false, "h": false])
+        // n2n 2.8: "fl:u:g:t:c:vh", plus 3.1.1's p: a: M V: m: F: (issue 15)
+        #expect(kinds == ["f": false, "l": true, "u": true, "g": true, "t": true, "c": true, "v": false, "h": false,
+                          "p": true, "a": true, "M": false, "V": true, "m": true, "F": true])
     }
 
     @Test func longNamesAreN2N28sPlusVersionAndPidfile() {

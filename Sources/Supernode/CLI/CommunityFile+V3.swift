@@ -14,7 +14,7 @@ extension CommunityFile {
         /// The refusal for a file with user lines, nil when there is none.
         public var refusal: String? {
             guard let first = userLines.first else { return nil }
-            return "line \(first): '* user key' lines (user/password authentication) are not supported yet"
+            return "line \(first): '* user key' line: user/password authentication is not supported yet"
         }
 
         /// A trailing ` a.b.c.d/len` of a line: where it starts (with its space) and the subnet.

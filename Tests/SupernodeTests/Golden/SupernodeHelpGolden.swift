@@ -12,10 +12,24 @@ the file override it.
 USAGE: supernode <config file> [options]
        supernode -l <local port> [-c <path>] [-f] [--pidfile <file>] [-u <uid> -g <gid>] [-t <mgmt port>] [-v]
                  [--management-password <pw>] [--metrics <addr:port>]
+       supernode -p <local port> [-c <path>] [-a <pool>] [-M] [-V <text>] [-m <mac>]   (3.x spelling)
 
 OPTIONS:
   -l, --local-port <local port>
-                          Main UDP port, all interfaces (default 7654).
+                          Main UDP port, all interfaces (default 7654); 2.x and
+                          3.x edges share it.
+  -p <local port>         Same as -l (3.x spelling).
+  -a <a.b.c.d-a.b.c.d/len>
+                          3.x auto-IP pool: subnets handed to 3.x communities
+                          (default 10.128.0.0-10.255.255.0/24).
+  -M                      3.x: no MAC/IP spoofing protection (simple-ID tokens
+                          not checked).
+  -V <text>               3.x: version text sent to edges in PONG/PEER_INFO (up
+                          to 19 characters).
+  -m <mac>                3.x: the supernode's MAC address (default
+                          02:53:4e:00:00:01).
+  -F <name>               3.x federation name: refused, federation is not
+                          supported yet.
   -c, --communities <path>
                           File of allowed communities, one per line; only these
                           may register (needed for -H edges).
