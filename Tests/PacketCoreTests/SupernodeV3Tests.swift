@@ -201,3 +201,30 @@ import LinuxSystem
         #expect(c.dialect == .v2)
     }
 }
+
+/// Management shows 3.x edges with their 3.x fields and each community's dialect.
+@Suite struct SupernodeV3ManagementTests {
+    typealias F = Fixture
+
+    @Test func snapshotJSONTextAndMetricsCarryTheDialect() throws {
+        let h = SupernodeHarness()
+        h.receive(F.registerSuper(F.macA, community: Community("oldnet")), from: F.sockA)
+        h.receive(SupernodeV3Tests.registerSuper(F.macB, description: "hostA"), from: F.sockB)
+        let s = h.engine.snapshot()
+        #expect(s.communities.map(\.dialect) == ["3", "2"])
+        #expect(s.communities.first?.subnet == "10.236.232.0/24")
+        let v3Edge = try #require(s.edges.first { $0.community == "mynet" })
+        #expect(v3Edge.description == "hostA" && v3Edge.address == "10.236.232.174/24" && v3Edge.simpleID == "checked")
+        #expect(s.edges.first { $0.community == "oldnet" }?.simpleID == nil)
+
+        let rows = SupernodeManagementJSON.rows("edges", s)
+        let v3Row = try #require(rows.first { row in row.contains { $0.0 == "desc" && $0.1 == .string("hostA") } })
+        #expect(v3Row.contains { $0.0 == "simple_id" && $0.1 == .string("checked") })
+        #expect(v3Row.contains { $0.0 == "ip4addr" && $0.1 == .string("10.236.232.174/24") })
+        let text = SupernodeManagementText.report(s).joined()
+        #expect(text.contains("[desc: hostA][ip: 10.236.232.174/24][simple-id: checked]"))
+        let metrics = SupernodeMetrics.render(s)
+        #expect(metrics.contains(#"n2n_supernode_community_info{community="mynet",dialect="3",header="plain"} 1"#))
+        #expect(metrics.contains(#"n2n_supernode_community_info{community="oldnet",dialect="2",header="plain"} 1"#))
+    }
+}

@@ -84,6 +84,8 @@ public enum SupernodeMetrics {
         p.family("n2n_supernode_edges", .gauge, "Registered edges per community.",
                  s.communities.map { ([("community", $0.name)], UInt64($0.edgeCount)) })
         p.family("n2n_supernode_communities", .gauge, "Communities known.", value: UInt64(s.communities.count))
+        p.family("n2n_supernode_community_info", .gauge, "1 per community, labelled with its wire dialect (2, 3 or unclaimed).",
+                 s.communities.map { ([("community", $0.name), ("dialect", $0.dialect ?? "2"), ("header", $0.headerMode)], 1) })
         p.family("n2n_supernode_uptime_seconds", .gauge, "Seconds since start.", value: UInt64(max(0, s.uptimeSeconds)))
         return p.text
     }

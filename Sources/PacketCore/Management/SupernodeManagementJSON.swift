@@ -30,13 +30,15 @@ public struct SupernodeManagementJSON: ManagementJSONAPI {
         case "communities":
             return s.communities.map {
                 [("community", .string($0.name)), ("purgeable", .int($0.listed ? 0 : 1)), ("is_federation", .int(0)),
-                 ("ip4addr", .string("")), ("edges", .int(Int64($0.edgeCount))), ("header", .string($0.headerMode))]
+                 ("ip4addr", .string($0.subnet ?? "")), ("edges", .int(Int64($0.edgeCount))), ("header", .string($0.headerMode))]
+                    + ($0.dialect.map { [("dialect", .string($0))] } ?? [])
             }
         case "edges":
             return s.edges.map {
-                [("community", .string($0.community)), ("ip4addr", .string("")), ("purgeable", .int(1)),
+                [("community", .string($0.community)), ("ip4addr", .string($0.address ?? "")), ("purgeable", .int(1)),
                  ("macaddr", .string($0.mac)), ("sockaddr", .string($0.socket)), ("proto", .string("UDP")),
-                 ("desc", .string(""))] + lastSeen(s.wallTime - $0.lastSeenSecondsAgo)
+                 ("desc", .string($0.description ?? ""))] + lastSeen(s.wallTime - $0.lastSeenSecondsAgo)
+                    + v3Fields($0)
             }
         case "timestamps":
             return [[("start_time", .int(s.wallTime - s.uptimeSeconds)),
@@ -73,5 +75,12 @@ public struct SupernodeManagementJSON: ManagementJSONAPI {
                            ("macaddr", .string(e.mac)), ("sockaddr", .string(e.socket))])
         }
         return events
+    }
+
+    /// A 3.x edge's extra fields (none for 2.x edges).
+    static func v3Fields(_ edge: SupernodeSnapshot.Edge) -> JSONFields {
+        guard let simpleID = edge.simpleID else { return [] }
+        return [("dialect", .string("3")), ("simple_id", .string(simpleID)),
+                ("local_sockaddr", .string(edge.preferredSocket ?? ""))]
     }
 }

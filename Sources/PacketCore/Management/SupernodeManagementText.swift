@@ -28,7 +28,8 @@ public enum SupernodeManagementText {
         for (index, community) in s.communities.enumerated() {
             if index > 0 { datagrams.append("community: \(community.name)\n") }
             for (k, edge) in (byCommunity[community.name] ?? []).enumerated() {
-                datagrams.append("\t[id: \(k + 1)][MAC: \(edge.mac)][edge: \(edge.socket)][last seen: \(edge.lastSeenSecondsAgo) sec ago]\n")
+                datagrams.append("\t[id: \(k + 1)][MAC: \(edge.mac)][edge: \(edge.socket)][last seen: \(edge.lastSeenSecondsAgo) sec ago]"
+                    + v3Fields(edge) + "\n")
             }
         }
         datagrams.append("\n")
@@ -41,11 +42,18 @@ public enum SupernodeManagementText {
         let byCommunity = Dictionary(grouping: s.edges, by: \.community)
         for community in s.communities {
             let kind = community.listed ? "listed" : "open"
-            lines.append("community \(community.name) (\(kind), header \(community.headerMode)): \(community.edgeCount) edges")
+            let dialect = community.dialect == "3" ? ", dialect 3" : ""
+            lines.append("community \(community.name) (\(kind), header \(community.headerMode)\(dialect)): \(community.edgeCount) edges")
             for edge in byCommunity[community.name] ?? [] {
                 lines.append("  \(edge.mac) at \(edge.socket), last seen \(edge.lastSeenSecondsAgo) s ago")
             }
         }
         return lines
+    }
+
+    /// The 3.x fields of an edge line (nothing for 2.x edges, whose lines stay 2.8's).
+    static func v3Fields(_ edge: SupernodeSnapshot.Edge) -> String {
+        guard let simpleID = edge.simpleID else { return "" }
+        return "[desc: \(edge.description ?? "")][ip: \(edge.address ?? "")][simple-id: \(simpleID)]"
     }
 }

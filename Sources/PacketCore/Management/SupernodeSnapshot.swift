@@ -8,6 +8,10 @@ public struct SupernodeSnapshot: Sendable, Codable, Equatable {
         /// Header-encryption mode: unknown, plain or encrypted.
         public var headerMode: String
         public var edgeCount: Int
+        /// "2", "3" or "unclaimed" (a listed community nobody registered in yet); nil in old snapshots.
+        public var dialect: String? = nil
+        /// 3.x auto-IP subnet, a.b.c.d/len.
+        public var subnet: String? = nil
     }
 
     public struct Edge: Sendable, Codable, Equatable {
@@ -15,6 +19,12 @@ public struct SupernodeSnapshot: Sendable, Codable, Equatable {
         public var mac: String
         public var socket: String
         public var lastSeenSecondsAgo: Int64
+        /// 3.x edges only (nil for 2.x): description, TAP address, preferred (local) socket and
+        /// whether its simple-ID token is checked ("checked") or not (`-M`: "off").
+        public var description: String? = nil
+        public var address: String? = nil
+        public var preferredSocket: String? = nil
+        public var simpleID: String? = nil
     }
 
     /// The counters of spec 7.2.

@@ -20,8 +20,10 @@ extension SupernodeEngine {
         edges.reserveCapacity(min(edgeCount, limit))
         for c in ordered where edges.count < limit {
             for (mac, edge) in c.edges.sorted(by: { $0.key < $1.key }) where edges.count < limit {
-                edges.append(.init(community: c.name, mac: "\(mac)", socket: "\(edge.socket)",
-                                   lastSeenSecondsAgo: ago(edge.lastSeen)))
+                var entry = SupernodeSnapshot.Edge(community: c.name, mac: "\(mac)", socket: "\(edge.socket)",
+                                                   lastSeenSecondsAgo: ago(edge.lastSeen))
+                if let info = c.v3.edges[mac] { entry.describeV3(info) }
+                edges.append(entry)
             }
         }
         return SupernodeSnapshot(
@@ -29,7 +31,8 @@ extension SupernodeEngine {
             wallTime: clock.wallTime.seconds,
             edgeCount: edgeCount,
             communities: ordered.map {
-                .init(name: $0.name, listed: $0.whitelisted, headerMode: "\($0.headerMode)", edgeCount: $0.edges.count)
+                .init(name: $0.name, listed: $0.whitelisted, headerMode: "\($0.headerMode)", edgeCount: $0.edges.count,
+                      dialect: "\($0.dialect)", subnet: $0.v3.subnet.map(\.text))
             },
             edges: edges,
             counters: .init(errors: s.errors, registerSuper: s.registerSuper, registerSuperNak: s.registerSuperNak,
