@@ -102,17 +102,26 @@ n=$(relayed_pings 1 2)
 check "3.x -S1: the supernode relays every ping ($n frames for 10 pings)" test "$n" -ge 10
 stop_all
 
-log "scenario: stock 3.1.1 edges -A3 -k -H with a -c file, our 2.x edges -H in a listed community"
-start_supernode -c "$work/communities.list"
-start_v3_edge 1 mynet -a "$OVER.1" -A3 -k s3cret -H
-start_v3_edge 2 mynet -a "$OVER.2" -A3 -k s3cret -H
-v2_pair -H
-check "3.x -H: ping stock e1 -> stock e2" wait_ping 1 2 20
-check "3.x -H: ping stock e2 -> stock e1" wait_ping 2 1 10
-check "2.x -H beside: ping our e3 -> e4" wait_ping 3 4 20
-n=$(relayed_pings 1 2)
-log "3.x -H: $n of 10 pings relayed"
-stop_all
+for extra in "" "-S1"; do
+    label="3.x -H $extra"
+    log "scenario: stock 3.1.1 edges -A3 -k -H $extra with a -c file, our 2.x edges -H in a listed community"
+    start_supernode -c "$work/communities.list"
+    # shellcheck disable=SC2086
+    start_v3_edge 1 mynet -a "$OVER.1" -A3 -k s3cret -H $extra
+    # shellcheck disable=SC2086
+    start_v3_edge 2 mynet -a "$OVER.2" -A3 -k s3cret -H $extra
+    v2_pair -H
+    check "$label: ping stock e1 -> stock e2" wait_ping 1 2 20
+    check "$label: ping stock e2 -> stock e1" wait_ping 2 1 10
+    check "2.x -H beside: ping our e3 -> e4" wait_ping 3 4 20
+    n=$(relayed_pings 1 2)
+    if [ -n "$extra" ]; then
+        check "$label: relayed and re-sealed by the supernode ($n frames for 10 pings)" test "$n" -ge 10
+    else
+        log "$label: $n of 10 pings relayed"
+    fi
+    stop_all
+done
 
 log "scenario: stock 3.1.1 edges without -a (addresses from our supernode's pool), -I descriptions"
 start_supernode
