@@ -43,16 +43,18 @@ declare -A captures=(
     [v3-codec]=""
     [v3-header]=""
     [v3-edge]=""
+    [supernode-v3-engine]=""
 )
 # Targets fed whole sessions (one input per capture) and linked against PacketCore; the value is
 # pcap-payloads.py's option that frames a capture as one session for that target.
-declare -A engine=([supernode-engine]=--sequence [edge-engine]=--edge-sequence)
+declare -A engine=([supernode-engine]=--sequence [edge-engine]=--edge-sequence [supernode-v3-engine]=--sequence)
 # Targets linked against TapDevice's Offload folder (pure Swift, built as module TapOffload) and Offload/.
 declare -A offload=([offload-segmenter]=1 [offload-coalescer]=1)
 # Targets linked against PacketCore's pure Multicast sources, built here as a small module of their own.
 declare -A multicast=([multicast]=1)
 all_targets=(edge-null edge-twofish edge-aes edge-chacha20 edge-speck edge-null-z edge-aes-H supernode compression
-    supernode-engine edge-engine offload-segmenter offload-coalescer multicast v3-codec v3-header v3-edge)
+    supernode-engine edge-engine offload-segmenter offload-coalescer multicast v3-codec v3-header v3-edge
+    supernode-v3-engine)
 targets=("${@:-${all_targets[@]}}")
 
 swift_flags=(-use-ld=lld -parse-as-library -swift-version 6 -sanitize=fuzzer,address -O -g
