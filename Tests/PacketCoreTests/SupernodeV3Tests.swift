@@ -228,3 +228,36 @@ import LinuxSystem
         #expect(metrics.contains(#"n2n_supernode_community_info{community="oldnet",dialect="2",header="plain"} 1"#))
     }
 }
+
+/// Spoofing protection around renames and unregistration.
+@Suite struct SupernodeV3SpoofingTests {
+    typealias F = Fixture
+
+    @Test func aNewMACWithAnotherEdgesAddressNeedsItsToken() throws {
+        let h = SupernodeHarness()
+        let address = V3DeviceAddress(address: 0x0A09_0001, prefixLength: 24)
+        let spoofer = MACAddress(2, 0, 0, 0, 0, 0x66)
+        h.receive(SupernodeV3Tests.registerSuper(F.macA, address: address), from: F.sockA)
+        // Another token: a new edge, the victim's entry stays as it was.
+        h.receive(SupernodeV3Tests.registerSuper(spoofer, auth: SupernodeV3Tests.otherToken, address: address), from: F.sockB)
+        let c = try #require(h.engine.communities[F.community])
+        #expect(c.edges[F.macA]?.socket == F.sockA)
+        // The same token: the edge came back with a new MAC, its entry is renamed.
+        h.receive(SupernodeV3Tests.registerSuper(MACAddress(2, 0, 0, 0, 0, 0x77), address: address), from: F.sockA)
+        #expect(c.edges[F.macA] == nil && c.edges[MACAddress(2, 0, 0, 0, 0, 0x77)]?.socket == F.sockA)
+    }
+
+    @Test func underDashMOnlyTheRegisteredSocketUnregisters() throws {
+        var options = SupernodeEngineOptions()
+        options.v3.spoofingProtection = false
+        let h = SupernodeHarness(options: options)
+        h.receive(SupernodeV3Tests.registerSuper(F.macA), from: F.sockA)
+        let unregister = try V3Codec.encode(V3CommonHeader(code: .unregisterSuper, community: SupernodeV3Tests.field),
+                                            .unregisterSuper(V3UnregisterSuper(auth: SupernodeV3Tests.token, srcMac: F.macA)))
+        h.receive(unregister, from: F.sockB)
+        #expect(h.engine.communities[F.community]?.edges[F.macA] != nil)
+        #expect(h.engine.statistics[.unregisteredSender] == 1)
+        h.receive(unregister, from: F.sockA)
+        #expect(h.engine.communities[F.community]?.edges[F.macA] == nil)
+    }
+}

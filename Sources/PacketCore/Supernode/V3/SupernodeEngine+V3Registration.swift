@@ -37,9 +37,11 @@ extension SupernodeEngine {
 
         var assigned = V3DeviceAddress.none
         if !mac.isZero {
-            // 3.x renames the entry of an edge that comes back with a new MAC and its old address.
-            if c.edges[mac] == nil, m.deviceAddress.address != 0, c.edges.count == c.v3.edges.count,
-               let old = c.v3.edges.first(where: { $0.value.address.address == m.deviceAddress.address })?.key {
+            // 3.x renames the entry of an edge that comes back with a new MAC and its old address;
+            // here only when the token proves it is the same edge (stock renames first, then NAKs).
+            if c.edges[mac] == nil, m.deviceAddress.address != 0,
+               let old = c.v3.edges.first(where: { $0.value.address.address == m.deviceAddress.address
+                   && (!v3.options.spoofingProtection || $0.value.auth == m.auth) })?.key {
                 c.edges[mac] = c.edges.removeValue(forKey: old)
                 c.v3.edges[mac] = c.v3.edges.removeValue(forKey: old)
             }
@@ -114,7 +116,7 @@ extension SupernodeEngine {
                 sealWith: v3ReplyCipher(c, sealed), to: source)
     }
 
-    /// v3 spec 9.3: deletes the edge when its token matches (any token under `-M`).
+    /// v3 spec 9.3: deletes the edge when its token matches (under `-M`: when sent from its socket).
     func handleV3UnregisterSuper(_ m: V3UnregisterSuper, _ found: SupernodeCommunity?, _ sealed: V3Opened?,
                                  _ source: PeerSocket, _ now: Int64) {
         guard let c = found else { return drop(.unknownCommunity, source) }
@@ -122,6 +124,10 @@ extension SupernodeEngine {
         if let sealed { guard checkV3Stamp(sealed, c, m.srcMac, jitter: false, source) else { return } }
         if let info = c.v3.edges[m.srcMac], info.auth.scheme != V3Auth.schemeNone, info.auth != m.auth {
             return drop(.authRefused, source)
+        }
+        // Without a stored token (-M) only the registered socket may take its edge away.
+        if c.v3.edges[m.srcMac]?.auth.scheme ?? V3Auth.schemeNone == V3Auth.schemeNone, edge.socket != source {
+            return drop(.unregisteredSender, source)
         }
         c.edges[m.srcMac] = nil
         c.v3.edges[m.srcMac] = nil
