@@ -4,7 +4,8 @@
 # query them. Source it after setting BIN (the folder with edge and supernode) and TOOL.
 # Everything it creates is removed by `cleanup`, which the sourcing script traps on EXIT.
 
-id="n2n$$"
+# NETNS_ID: the prefix of every name (default n2n<pid>); scripts/demo.sh sets its own fixed prefix.
+id="${NETNS_ID:-n2n$$}"
 work=$(mktemp -d "/tmp/$id.XXXX")
 LAN="$id-lan"; SN="$id-sn"
 EDGES=("$id-e1" "$id-e2" "$id-e3" "$id-e4")
