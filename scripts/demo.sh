@@ -127,8 +127,6 @@ except Exception:
 print(eval(sys.argv[2]))
 EOPY
 }
-# until_true SECONDS CMD...: retries CMD every 0.5 s, at most SECONDS
-until_true() { local deadline=$((SECONDS + $1)); shift; while ! "$@"; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.5; done; }
 
 mac() { echo "02:00:00:00:d5:0$1"; }
 edge_url() { echo "http://$UNDER.$1:9644"; }
@@ -161,7 +159,7 @@ line "registration" "3 edges registered with the supernode after $((SECONDS - t0
 for n in 2 3; do wait_ping 1 "$n" 30 || die "ping: e1 got no reply from e$n ($OVER.$n) within 30 s"; done
 both_p2p() {
     ping_ok 1 2 1; ping_ok 1 3 1
-    [ "$(json "$(edge_url 1)/status.json" '" ".join(sorted(e["macaddr"] for e in d["edges"] if e["mode"] == "p2p"))')" = "$(mac 2) $(mac 3)" ]
+    [ "$(json "$(edge_url 1)/status.json" '" ".join(sorted(e["macaddr"].lower() for e in d["edges"] if e["mode"] == "p2p"))')" = "$(mac 2) $(mac 3)" ]
 }
 until_true 30 both_p2p || die "P2P: e1 did not reach e2 and e3 directly within 30 s"
 line "P2P" "e1 talks to e2 and e3 directly (no relay) after $((SECONDS - t0)) s"
@@ -200,6 +198,8 @@ over=$(iperf "$OVER.2"); [ -n "$over" ] || die "iperf3 over the overlay e1 -> e2
 bare=$(iperf "$UNDER.2"); [ -n "$bare" ] || die "iperf3 over the bare link e1 -> e2 failed"
 line "iperf3 TCP e1 -> e2" "$over Mbit/s through swift-n2n (AES); $bare Mbit/s on the bare veth link"
 
+# A peer idle for a while is relayed until traffic brings the direct path back: wake both.
+until_true 15 both_p2p || true
 echo
 echo "Management view (the status pages' JSON, fetched from this machine):"
 json "$(edge_url 1)/status.json" '"\n".join(

@@ -113,6 +113,9 @@ peer_is_p2p() {  # peer_is_p2p AT PEER: the edge's management port lists PEER's 
 
 peer_not_p2p() { ! peer_is_p2p "$@"; }
 
+# until_true SECONDS CMD...: retries CMD every 0.5 s until it succeeds, at most SECONDS.
+until_true() { local deadline=$((SECONDS + $1)); shift; while ! "$@"; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.5; done; }
+
 # wait_ready FILE... : until every receiver printed "ready" (joined and listening), at most 10 s;
 # a fixed sleep lost the first datagrams when a loaded machine started python slowly.
 wait_ready() {

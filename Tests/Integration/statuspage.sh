@@ -35,16 +35,14 @@ browse() {
     fi
 }
 
-# until_true SECONDS CMD...: retries CMD every 0.5 s, at most SECONDS
-until_true() { local deadline=$((SECONDS + $1)); shift; while ! "$@"; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.5; done; }
 fetch() { nsx "$1" python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())' "$2" 2>/dev/null; }
-listener_known() { fetch "$(edge_ns 1)" http://127.0.0.1:9644/status.json | grep -q "\"group\":\"$MCAST\",[^}]*\"listener\":\"02:00:00:00:d5:02\""; }
+listener_known() { fetch "$(edge_ns 1)" http://127.0.0.1:9644/status.json | grep -qi "\"group\":\"$MCAST\",[^}]*\"listener\":\"02:00:00:00:d5:02\""; }
 both_p2p() {
     ping_ok 1 2 1; ping_ok 1 3 1
     [ "$(fetch "$(edge_ns 1)" http://127.0.0.1:9644/status.json | grep -o '"mode":"p2p"' | wc -l)" = 2 ]
 }
 # shows FILE TEXT: the rendered DOM holds TEXT (a table row, as the renderer writes it)
-shows() { grep -qF "$2" "$1"; }
+shows() { grep -qiF "$2" "$1"; }   # MACs are upper case on the page
 
 run() {
     if [ -z "$CHROMIUM" ]; then fail "chromium not installed (scripts/bootstrap.sh installs it)"; return; fi
@@ -57,8 +55,11 @@ run() {
     nsx "$(edge_ns 2)" $TOOL mcast-recv $MCAST 5003 "$OVER.2" 90 >"$work/mc2.out" 2>&1 &
     wait_ready "$work/mc2.out"
     check "statuspage: e1 learnt e2 as a listener of $MCAST" until_true 30 listener_known
-    # A little traffic so the charts have lines: the history keeps one sample every 5 s.
-    nsx "$(edge_ns 1)" ping -n -q -c 30 -i 0.2 "$OVER.2" >/dev/null 2>&1
+    # Traffic while the browser looks (at most 90 s), so the charts have lines (one sample every
+    # 5 s) and both peers stay P2P however slowly a loaded machine starts Chromium.
+    local pingers=()
+    for n in 2 3; do ip netns exec "$(edge_ns 1)" ping -n -q -i 0.2 -w 90 "$OVER.$n" >/dev/null 2>&1 & pingers+=("$!"); done
+    sleep 6
     nsx "$(edge_ns 1)" $TOOL mcast-send $MCAST 5003 "$OVER.1" 5 0.1
 
     local dom=$work/edge.html
@@ -84,6 +85,7 @@ run() {
     browse "$SN" http://127.0.0.1:9645/ png "$ARTIFACTS/supernode.png"
     check "statuspage: screenshot of the supernode's page saved" test -s "$ARTIFACTS/supernode.png"
 
+    kill "${pingers[@]}" 2>/dev/null; wait "${pingers[@]}" 2>/dev/null
     check "statuspage: /status.json parses and lists 2 peers" test "$(fetch "$(edge_ns 1)" http://127.0.0.1:9644/status.json |
         python3 -c 'import json, sys; print(len(json.load(sys.stdin)["edges"]))')" = 2
     # Loopback only: from e2's namespace nothing answers on e1's underlay address.

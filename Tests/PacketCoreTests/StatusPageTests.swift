@@ -131,6 +131,14 @@ import Testing
         #expect(html.contains("<code>too_short</code>"))
     }
 
+    @Test func longTablesAreCutAndSaySo() {
+        var view = StatusView(snapshot: ManagementJSONTests.supernodeSnapshot, history: StatusHistory(series: SupernodeSnapshot.statusSeries))
+        view.snapshot.edges = (0..<500).map { .init(community: "demo", mac: "02:00:00:00:\($0 / 256):\($0 % 256)", socket: "10.0.0.1:1", lastSeenSecondsAgo: 1) }
+        let html = SupernodeStatusPage.html(view)
+        #expect(html.components(separatedBy: "<td>demo</td>").count - 1 == StatusHTML.rowLimit)
+        #expect(html.contains("and 300 more rows (all in status.json)."))
+    }
+
     @Test func statusJSONIsValidAndCarriesTheAPIRows() throws {
         let view = Self.edgeView()
         let object = try #require(JSONSerialization.jsonObject(with: Data(EdgeStatusPage.json(view).utf8)) as? [String: Any])

@@ -48,15 +48,21 @@ enum StatusHTML {
 
     static func section(_ title: String, _ content: String) -> String { "<h2>\(escape(title))</h2>\n\(content)\n" }
 
+    /// Most rows a table shows (a supernode may list tens of thousands of edges); the rest are
+    /// counted under it and listed in status.json.
+    static let rowLimit = 200
+
     /// A table; cells are HTML already (callers escape what came from the snapshot). `empty` is
     /// shown instead when there are no rows.
     static func table(_ headers: [String], _ rows: [[String]], numeric: Set<Int> = [], empty: String) -> String {
         guard !rows.isEmpty else { return "<p class=\"muted\">\(escape(empty))</p>" }
         var out = "<table><tr>" + headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
-        for row in rows {
+        for row in rows.prefix(rowLimit) {
             out += "<tr>" + row.enumerated().map { i, cell in numeric.contains(i) ? "<td class=\"n\">\(cell)</td>" : "<td>\(cell)</td>" }.joined() + "</tr>\n"
         }
-        return out + "</table>"
+        out += "</table>"
+        if rows.count > rowLimit { out += "<p class=\"muted\">and \(rows.count - rowLimit) more rows (all in status.json).</p>" }
+        return out
     }
 
     /// "12 s", "4 min", "3 h", "2 d": an age short enough for a table cell.
