@@ -11,7 +11,7 @@
 #   bash scripts/demo.sh --stop           stop a community left up by --keep
 #   bash scripts/demo.sh --no-bootstrap   skip scripts/bootstrap.sh (already installed and built)
 #
-# Names: namespaces n2ndemo-<pid>-{lan,sn,e1,e2,e3,e4}, the host's veth n2ndemo-host (10.213.0.100
+# Names: namespaces n2ndemo-<pid>-{lan,sn,e1,e2,e3}, the host's veth n2ndemo-host (10.213.0.100
 # on the demo's private underlay 10.213.0.0/24, so that a browser on this machine reaches the
 # status pages), the state of a kept community in /run/n2n-demo.state. Traffic goes only to the
 # demo's own namespaces.
@@ -33,7 +33,7 @@ for arg in "$@"; do
         --keep) keep=1 ;;
         --stop) stop=1 ;;
         --no-bootstrap) bootstrap=0 ;;
-        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "demo: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
     esac
 done
