@@ -132,8 +132,8 @@ enum StatusHTML {
         return "<div class=\"charts\">" + figuresHTML.joined(separator: "\n") + "</div>"
     }
 
-    /// The drop reasons that moved during the history (or are non-zero now), each with its count
-    /// and a small chart of its rate.
+    /// The drop reasons counted so far (the snapshot lists only non-zero ones), each with its
+    /// total, its growth over the history and a small chart of its rate.
     static func drops(_ history: StatusHistory, current: [DropCount], total: UInt64) -> String {
         let rows: [[String]] = current.map { d in
             let name = "drop_" + d.reason.name
