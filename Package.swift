@@ -45,8 +45,8 @@ let package = Package(
                 "PacketCore", "N2NWire", "LinuxSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // The opt-in Prometheus endpoint: its own thread, SwiftNIO's HTTP/1 codec, serving the
-        // text the engine thread last published. Never on the data path.
+        // The opt-in Prometheus endpoint and status page: its own thread, SwiftNIO's HTTP/1 codec,
+        // serving what the engine thread last published. Never on the data path.
         .target(
             name: "Metrics",
             dependencies: [

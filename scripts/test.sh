@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, bounded fuzzing, network-namespace integration tests,
 # packaging (portable binaries, the Debian package).
-# Run as root after scripts/bootstrap.sh (the integration tests need /dev/net/tun and netns).
+# Run as root after scripts/demo.sh, which runs scripts/bootstrap.sh (the integration tests need
+# /dev/net/tun and netns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,7 @@ bash Tests/Integration/netns.sh
 bash Tests/Integration/multicast.sh
 bash Tests/Integration/management.sh
 bash Tests/Integration/reliability.sh
+bash Tests/Integration/statuspage.sh
 
 echo "== packaging (portable binaries, Debian package)"
 bash scripts/build-deb.sh

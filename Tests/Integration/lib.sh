@@ -4,7 +4,8 @@
 # query them. Source it after setting BIN (the folder with edge and supernode) and TOOL.
 # Everything it creates is removed by `cleanup`, which the sourcing script traps on EXIT.
 
-id="n2n$$"
+# NETNS_ID: the prefix of every name (default n2n<pid>); scripts/demo.sh sets its own fixed prefix.
+id="${NETNS_ID:-n2n$$}"
 work=$(mktemp -d "/tmp/$id.XXXX")
 LAN="$id-lan"; SN="$id-sn"
 EDGES=("$id-e1" "$id-e2" "$id-e3" "$id-e4")
@@ -111,6 +112,9 @@ peer_is_p2p() {  # peer_is_p2p AT PEER: the edge's management port lists PEER's 
 }
 
 peer_not_p2p() { ! peer_is_p2p "$@"; }
+
+# until_true SECONDS CMD...: retries CMD every 0.5 s until it succeeds, at most SECONDS.
+until_true() { local deadline=$((SECONDS + $1)); shift; while ! "$@"; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.5; done; }
 
 # wait_ready FILE... : until every receiver printed "ready" (joined and listening), at most 10 s;
 # a fixed sleep lost the first datagrams when a loaded machine started python slowly.

@@ -92,6 +92,25 @@ def bcast_send(addr, port, count, interval=0.2, paced="0"):
         pause(interval, paced, start, i)
 
 
+def tap_count(ifname, seconds, group):
+    """Prints how many IPv4 UDP frames to `group` arrived on the TAP `ifname` (joined or not)."""
+    want = socket.inet_aton(group)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    s.bind((ifname, 0))
+    print("ready", flush=True)
+    deadline, count = time.time() + float(seconds), 0
+    while time.time() < deadline:
+        s.settimeout(max(0.05, deadline - time.time()))
+        try:
+            data, addr = s.recvfrom(4096)
+        except socket.timeout:
+            break
+        if addr[2] != socket.PACKET_OUTGOING and len(data) >= 34 and data[12:14] == b"\x08\x00" \
+                and data[23] == 17 and data[30:34] == want:
+            count += 1
+    print(count, flush=True)
+
+
 def n2n_header(code, community=b"demo", flags=0, ttl=2):
     return bytes([2, ttl]) + struct.pack(">H", flags | code) + community.ljust(16, b"\0")[:16]
 
@@ -216,7 +235,7 @@ def main(argv):
     commands = {
         "mgmt": mgmt, "mcast-recv": mcast_recv, "mcast-send": mcast_send,
         "bcast-recv": bcast_recv, "bcast-send": bcast_send, "garbage": garbage,
-        "flood": flood, "packetstats": packetstats,
+        "flood": flood, "packetstats": packetstats, "tap-count": tap_count,
     }
     if len(argv) < 2 or argv[1] not in commands:
         sys.exit("usage: n2ntool.py {%s} args..." % "|".join(commands))

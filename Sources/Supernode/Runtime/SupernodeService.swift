@@ -260,18 +260,19 @@ final class SupernodeService {
         management = ManagementConsole(handler: SupernodeManagementJSON(password: managementPassword).handle,
                                        events: SupernodeManagementJSON.peerEvents)
         if let endpoint = metricsEndpoint {
-            let board = MetricsBoard<SupernodeSnapshot>()
-            board.publish(engine.snapshot())
-            management.publish = board.publish
+            let board = MetricsBoard<StatusView<SupernodeSnapshot>>()
+            management.publish = StatusView.recording(into: board.publish)
+            management.publish?(engine.snapshot())
             do {
-                metricsServer = try MetricsServer(host: endpoint.host, port: endpoint.port) {
-                    board.current.map(SupernodeMetrics.render) ?? ""
-                }
+                metricsServer = try MetricsServer(host: endpoint.host, port: endpoint.port,
+                                                  metrics: { board.current.map { SupernodeMetrics.render($0.snapshot) } ?? "" },
+                                                  page: { board.current.map(SupernodeStatusPage.html) ?? "" },
+                                                  json: { board.current.map(SupernodeStatusPage.json) ?? "{}\n" })
             } catch {
                 logger.critical("\(error)")
                 throw Errno(code: EADDRINUSE, call: "bind (metrics)")
             }
-            logger.notice("metrics on http://\(endpoint)/metrics")
+            logger.notice("metrics on http://\(endpoint)/metrics, status page on http://\(endpoint)/")
         }
         _ = loop.schedule(after: .seconds(1), repeating: .seconds(1)) { [unowned self] in
             for (peer, event) in self.management.tick({ self.engine.snapshot() }) where !self.sendManagement(event, to: peer) {
