@@ -22,4 +22,5 @@ python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 
 # into the same folder (swift build -c release --show-bin-path) and replace the static binaries.
 swift build -c release --static-swift-stdlib --product edge
 swift build -c release --static-swift-stdlib --product supernode
+swift build -c release --static-swift-stdlib --product n2n-keygen
 echo "built: $(swift build -c release --static-swift-stdlib --show-bin-path)/edge and supernode"

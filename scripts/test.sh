@@ -16,6 +16,7 @@ echo "== netns integration tests"
 # The flags of scripts/bootstrap.sh (static Swift runtime): the same flags find nothing to rebuild.
 swift build -c release --static-swift-stdlib --product edge >/dev/null
 swift build -c release --static-swift-stdlib --product supernode >/dev/null
+swift build -c release --static-swift-stdlib --product n2n-keygen >/dev/null
 bash Tests/Integration/netns.sh
 bash Tests/Integration/multicast.sh
 bash Tests/Integration/management.sh
