@@ -92,6 +92,11 @@ host_multicast() {
 e1_stat() { edge_mgmt 1 statistics; }
 e1_has_host() { e1_stat | grep -qi "host   $HOST_MAC"; }
 e1_clamped() { e1_stat | grep -Eq 'mss_clamped:[1-9]'; }
+e2_pings_host() { nsx "$(edge_ns 2)" ping -n -q -c 3 -i 0.2 -W 2 "$OVER.11" >/dev/null 2>&1; }
+# Frames from e2 to the host arrived at e1 directly (P2P: e2 mapped the host's MAC to e1's socket).
+host_reached_p2p() { local rx; rx=$(e1_stat | sed -n 's/^paths .* p2p:[0-9]*,\([0-9]*\).*/\1/p'); [ "${rx:-0}" -ge 100 ]; }
+# The supernode holds the host's MAC at e1's socket (our supernode's management listing).
+sn_maps_host() { sn_mgmt | grep -i "MAC: $HOST_MAC" | grep -q "edge: $UNDER.1:50001"; }
 host_cannot_reach() { ! hx ping -n -q -c 3 -i 0.3 -W 1 "$1" >/dev/null 2>&1; }
 
 # A DF ping larger than the overlay's MTU once e1's TAP takes 1500-byte frames: ICMP names 1290.
@@ -118,12 +123,15 @@ scenario() {
     log "scenario: $label"
     BIN=$snbin start_supernode
     BIN=$OURS start_edge 1 demo -r -E "$@"
-    BIN=$e2bin start_edge 2 demo -E
+    # shellcheck disable=SC2086
+    BIN=$e2bin start_edge 2 demo -E ${E2_EXTRA:-}
     bridge_lan
     check "$label: the host pings e2" wait_host_ping "$OVER.2" 20
-    check "$label: e2 pings the host" nsx "$(edge_ns 2)" ping -n -q -c 3 -i 0.2 -W 2 "$OVER.11"
+    check "$label: e2 pings the host" e2_pings_host
     check "$label: e1 learned the host" e1_has_host
+    [ "$snbin" = "$OURS" ] && check "$label: the supernode maps the host to e1's socket" sn_maps_host
     check "$label: 20 MB TCP from the host to e2 intact" host_tcp_intact
+    check "$label: e2 reached the host P2P" host_reached_p2p
     check "$label: e1 clamped the host's SYN (MSS 1460 -> 1250)" e1_clamped
     local got; got=$(host_multicast)
     check "$label: multicast from e2 reaches the host (got ${got:-nothing} of 5)" test "${got:-0}" = 5
@@ -132,7 +140,8 @@ scenario() {
 }
 
 scenario "ours" "$OURS" "$OURS"
-scenario "ours, e1 with igmp snooping" "$OURS" "$OURS" --igmp-snooping
+# e2 snooping too: it sends the group to e1 only because e1 passed on the host's join.
+E2_EXTRA=--igmp-snooping scenario "ours, both with igmp snooping" "$OURS" "$OURS" --igmp-snooping
 
 STOCK=${N2N_REFERENCE:-}
 if [ -n "$STOCK" ] && [ -x "$STOCK/edge" ] && [ -x "$STOCK/supernode" ]; then

@@ -75,7 +75,8 @@ private func frame(from src: MACAddress, to dst: MACAddress = macB) -> [UInt8] {
     let edge = bridgedEdge { $0.maxLocalHosts = 2 }
     for h in [host1, host2, host3] { edge.send(frame: frame(from: h)) }
     #expect(edge.engine.localHosts.count == 2)
-    #expect(edge.engine.statistics.drops(.localHostTableFull) == 1)
+    #expect(edge.engine.localHosts.refused == 1)
+    #expect(edge.managementText("statistics").contains("hosts:2/2 learned:2 expired:0 refused:1"))
     #expect(registeredMACs(edge) == [host1, host2])
     #expect(edge.sink.sent(.packet).count == 3)
 }
@@ -84,7 +85,7 @@ private func frame(from src: MACAddress, to dst: MACAddress = macB) -> [UInt8] {
     let edge = bridgedEdge { $0.maxLocalHosts = 0 }
     edge.send(frame: frame(from: host1))
     #expect(registeredMACs(edge).isEmpty)
-    #expect(edge.engine.statistics.drops(.localHostTableFull) == 0)
+    #expect(edge.engine.localHosts.refused == 0)
 }
 
 @Test func aREGISTERForAHostIsAnsweredInItsName() throws {

@@ -129,7 +129,7 @@ struct EdgeCommand: ParsableCommand {
 
     @Option(
         name: .customShort("M"), parsing: .unconditional,
-        help: ArgumentHelp("TAP MTU (default 1290).", valueName: "mtu"),
+        help: ArgumentHelp("TAP MTU, and the largest IP packet sent into the overlay (default 1290).", valueName: "mtu"),
         transform: { try EdgeOptionValues.mtu($0) })
     var mtu: Int?
 

@@ -112,9 +112,6 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     /// `maxKnownPeers`): strangers' packets cannot grow the edge's memory or its REGISTERs without bound.
     case peerTableFull
     // Hosts behind the edge and the overlay's MTU (issue 17 item 4).
-    /// Edge: a new host behind the TAP not learned because `--max-local-hosts` are (frames from
-    /// it still go out; peers cannot reach it until an entry ages out).
-    case localHostTableFull
     /// Edge TX: a frame from the TAP to a host learned behind the TAP (the bridge flooded it):
     /// sending it would bring it back through the supernode.
     case txLocalHost
@@ -175,7 +172,6 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .peerMoveRefused: "peer_move_refused"
         case .txLocalDiscovery: "tx_local_discovery"
         case .peerTableFull: "peer_table_full"
-        case .localHostTableFull: "local_host_table_full"
         case .txLocalHost: "tx_local_host"
         case .txFragmentationNeeded: "tx_fragmentation_needed"
         case .txPacketTooBig: "tx_packet_too_big"

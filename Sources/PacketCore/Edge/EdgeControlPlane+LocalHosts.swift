@@ -12,12 +12,15 @@ extension EdgeControlPlane {
         case .refreshed:
             return
         case .full:
-            statistics.countDrop(.localHostTableFull)
+            if localHosts.refused == 1 {
+                logger.warning("host \(mac) behind the TAP not learned: \(localHosts.capacity) hosts already (--max-local-hosts)")
+            }
             return
         case .learned:
             logger.info("learned host \(mac) behind the TAP (\(localHosts.count) of \(localHosts.capacity))")
             // A peer entry under this MAC is stale: the host is here now.
-            if known.removeValue(forKey: mac) != nil || pending.removeValue(forKey: mac) != nil {}
+            known.removeValue(forKey: mac)
+            pending.removeValue(forKey: mac)
             routesChanged = true
             guard isStarted else { return }
             for i in supernodes.indices {

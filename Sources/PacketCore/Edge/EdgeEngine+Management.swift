@@ -87,11 +87,11 @@ extension EdgeEngine {
     }
 
     func localHostsSnapshot(now: Int64, statistics s: EdgeStatistics) -> EdgeSnapshot.LocalHosts? {
-        guard localHosts.learned > 0 || s.mssClampedTx > 0 || s.mssClampedRx > 0 else { return nil }
+        guard localHosts.learned > 0 || localHosts.refused > 0 || s.mssClampedTx > 0 || s.mssClampedRx > 0 else { return nil }
         let hosts = localHosts.entries.sorted { $0.key < $1.key }.map {
             EdgeSnapshot.LocalHosts.Host(mac: "\($0.key)", lastSeenSecondsAgo: (now - $0.value.lastSeen) / Nanos.second)
         }
-        return .init(hosts: hosts, capacity: localHosts.capacity, learned: localHosts.learned, expired: localHosts.expired,
+        return .init(hosts: hosts, capacity: localHosts.capacity, learned: localHosts.learned, expired: localHosts.expired, refused: localHosts.refused,
                      mssClampedTx: s.mssClampedTx, mssClampedRx: s.mssClampedRx)
     }
 

@@ -16,9 +16,11 @@ struct EdgeLocalHosts {
     private(set) var entries: [MACAddress: Entry] = [:]
     let capacity: Int
     let timeout: Int64
-    /// Counters for management: hosts learned, aged out, refused because the table was full.
+    /// Counters for management: hosts learned, aged out, refused because the table was full (a
+    /// refused host's frames still go out, so this is no drop reason).
     private(set) var learned: UInt64 = 0
     private(set) var expired: UInt64 = 0
+    private(set) var refused: UInt64 = 0
 
     enum Outcome: Equatable { case refreshed, learned, full }
 
@@ -38,7 +40,10 @@ struct EdgeLocalHosts {
             entries.values[i].lastSeen = max(entries.values[i].lastSeen, now)
             return .refreshed
         }
-        guard entries.count < capacity else { return .full }
+        guard entries.count < capacity else {
+            refused &+= 1
+            return .full
+        }
         entries[mac] = Entry(firstSeen: now, lastSeen: now)
         learned &+= 1
         return .learned

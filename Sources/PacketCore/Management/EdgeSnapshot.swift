@@ -55,6 +55,7 @@ public struct EdgeSnapshot: Sendable, Codable, Equatable {
         public var capacity: Int
         public var learned: UInt64
         public var expired: UInt64
+        public var refused: UInt64
         public var mssClampedTx: UInt64
         public var mssClampedRx: UInt64
     }
