@@ -58,8 +58,11 @@ struct EdgeLocalHosts {
         return gone
     }
 
-    /// When the next host ages out (nil: none learned).
+    /// When the next host ages out (nil: none learned). Asked at every turn of the control loop:
+    /// a plain scan, nothing allocated.
     var nextExpiry: Int64? {
-        entries.values.map(\.lastSeen).min().map { $0 &+ timeout }
+        var oldest: Int64?
+        for entry in entries.values where oldest.map({ entry.lastSeen < $0 }) ?? true { oldest = entry.lastSeen }
+        return oldest.map { $0 &+ timeout }
     }
 }
