@@ -121,7 +121,8 @@ stop_all; unbridge_lan
 scenario() {
     local label=$1 snbin=$2 e2bin=$3; shift 3
     log "scenario: $label"
-    BIN=$snbin start_supernode
+    # shellcheck disable=SC2086
+    BIN=$snbin start_supernode ${SN_EXTRA:-}
     BIN=$OURS start_edge 1 demo -r -E "$@"
     # shellcheck disable=SC2086
     BIN=$e2bin start_edge 2 demo -E ${E2_EXTRA:-}
@@ -142,11 +143,17 @@ scenario() {
 scenario "ours" "$OURS" "$OURS"
 # e2 snooping too: it sends the group to e1 only because e1 passed on the host's join.
 E2_EXTRA=--igmp-snooping scenario "ours, both with igmp snooping" "$OURS" "$OURS" --igmp-snooping
+# Encrypted payloads and headers: the hosts' REGISTER_SUPERs carry -H stamps like the edge's own.
+printf 'demo\n' >"$work/communities.list"
+SN_EXTRA="-c $work/communities.list" E2_EXTRA="-k s3cret -A3 -H" \
+    scenario "ours, AES and header encryption" "$OURS" "$OURS" -k s3cret -A3 -H
 
 STOCK=${N2N_REFERENCE:-}
 if [ -n "$STOCK" ] && [ -x "$STOCK/edge" ] && [ -x "$STOCK/supernode" ]; then
     scenario "stock 2.8 e2" "$OURS" "$STOCK"
     scenario "stock 2.8 e2 and supernode" "$STOCK" "$STOCK"
+    SN_EXTRA="-c $work/communities.list" E2_EXTRA="-k s3cret -A3 -H" \
+        scenario "stock 2.8 e2 and supernode, AES and header encryption" "$STOCK" "$STOCK" -k s3cret -A3 -H
 else
     log "bridge: N2N_REFERENCE unset: the stock 2.8 scenarios are skipped"
 fi

@@ -145,28 +145,7 @@ public final class EdgeDataPlane {
         refreshRouting()
         let dstMac = EdgeFrameFilters.destination(frame)
         let now = clock.monotonicNanoseconds
-        let srcMac = MACAddress(loadingFrom: frame, at: 6)
-        if srcMac != configuration.mac && configuration.maxLocalHosts > 0 && !srcMac.isGroup && !srcMac.isZero {
-            report(srcMac, now: now, .localHost) { $0.localHostSeen(srcMac, now: now) }
-        }
-        if !routing.localHosts.isEmpty && routing.localHosts.contains(dstMac) {
-            statistics.countDrop(.txLocalHost)
-            return
-        }
-        let mtu = configuration.overlayMTU
-        if frame.count > mtu + OverlayMTU.ethernetLength, let reason = OverlayMTU.tooBig(frame, mtu: mtu) {
-            statistics.countDrop(reason)
-            answerTooBig(frame, reason, now: now)
-            return
-        }
-        var frame = frame
-        if configuration.clampMSS, let field = OverlayMTU.mssField(frame, mtu: mtu) {
-            let copy = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<frame.count])
-            copy.copyMemory(from: frame)
-            OverlayMTU.clamp(copy, field)
-            frame = UnsafeRawBufferPointer(copy)
-            statistics.mssClampedTx &+= 1
-        }
+        guard let frame = prepareForOverlay(frame, destination: dstMac, now: now) else { return }
         if let snooping, dstMac.isGroup, snoopAndReplicate(frame, snooping: snooping, now: now) { return }
         let target: PeerSocket
         let direct: Bool
@@ -187,18 +166,6 @@ public final class EdgeDataPlane {
             statistics.txSupernode &+= 1
             if dstMac.isBroadcast { statistics.txSupernodeBroadcast &+= 1 }
         }
-    }
-
-    /// Writes the ICMP answer for an oversized frame into the TAP, within the rate limit.
-    func answerTooBig(_ frame: UnsafeRawBufferPointer, _ reason: DropReason, now: Int64) {
-        if now - icmpWindowStart >= 1_000_000_000 {
-            icmpWindowStart = now
-            icmpInWindow = 0
-        }
-        guard icmpInWindow < Self.icmpPerSecond else { return }
-        icmpInWindow += 1
-        let mtu = configuration.overlayMTU
-        frames.writeFrame { slot in OverlayMTU.writeAnswer(to: frame, reason, mtu: mtu, into: slot) }
     }
 
     /// Seals `frame` into the next outgoing slot for `target`; false (counted) when it failed.
