@@ -22,6 +22,7 @@ bash Tests/Integration/multicast.sh
 bash Tests/Integration/management.sh
 bash Tests/Integration/reliability.sh
 bash Tests/Integration/statuspage.sh
+bash Tests/Integration/bridge.sh
 
 echo "== packaging (portable binaries, Debian package)"
 bash scripts/build-deb.sh

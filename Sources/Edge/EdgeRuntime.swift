@@ -140,6 +140,9 @@ final class EdgeRuntime: EdgeHost {
         engineConfig.allowP2P = config.allowP2P
         engineConfig.dropMulticast = !config.acceptMulticast
         engineConfig.allowRouting = config.allowRouting
+        engineConfig.overlayMTU = config.mtu
+        engineConfig.clampMSS = config.clampMSS
+        engineConfig.maxLocalHosts = config.maxLocalHosts
         engineConfig.multicastSnooping = config.multicastSnooping
         engineConfig.sharedSnooper = config.multicastSnooping.map {
             SharedMulticastSnooper(settings: $0, mac: mac, ipv4: currentTapAddress())

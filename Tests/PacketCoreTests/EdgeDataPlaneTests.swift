@@ -14,6 +14,8 @@ import Testing
         func peerSeen(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool, now: Int64) { seen.append((mac, sock, viaSupernode)) }
         func peerWanted(_ mac: MACAddress, now: Int64) { wanted.append(mac) }
         func probeDue(_ mac: MACAddress, now: Int64) { probes.append(mac) }
+        var localHosts: [MACAddress] = []
+        func localHostSeen(_ mac: MACAddress, now: Int64) { localHosts.append(mac) }
         func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
             messages.append(message.code)
         }
@@ -67,6 +69,18 @@ import Testing
                                    relay: sn1Socket, supernodes: [sn1Socket], generation: 2)
         frameToB().withUnsafeBytes { w.handleFrame($0) }
         #expect(sink.datagrams.last?.to == bPub)
+    }
+
+    @Test func aHostBehindTheTapIsReportedOncePerSpacing() {
+        let w = worker(routing: { self.table }) { $0.allowRouting = true }   // -r: the host's IP is not ours
+        let host = MACAddress(0x02, 0, 0, 0, 0, 0x11)
+        let fromHost = Frames.ipv4(dst: macB, src: host, srcIP: 0x0A00_000B, dstIP: ipB)
+        for _ in 0..<5 { fromHost.withUnsafeBytes { w.handleFrame($0) } }
+        frameToB().withUnsafeBytes { w.handleFrame($0) }   // the edge's own MAC is never reported
+        #expect(channel.localHosts == [host])
+        clock.advance(seconds: 0.3)
+        fromHost.withUnsafeBytes { w.handleFrame($0) }
+        #expect(channel.localHosts == [host, host])
     }
 
     @Test func groupDestinationsAreNeverWanted() {

@@ -53,11 +53,11 @@ extension EdgeControlPlane {
     func handleRegister(_ register: Register, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         if register.dstMac.isZero {
             if register.srcMac == configuration.mac { return } // our own discovery REGISTER looped back
-        } else if register.dstMac != configuration.mac {
+        } else if register.dstMac != configuration.mac && !localHosts.contains(register.dstMac) {
             statistics.countDrop(.registerNotForUs)
             return
         }
-        guard isForeignSource(register.srcMac) else {
+        guard isForeignSource(register.srcMac), !localHosts.contains(register.srcMac) else {
             statistics.countDrop(.badSourceMAC)
             return
         }
@@ -68,8 +68,10 @@ extension EdgeControlPlane {
         if !viaSupernode {
             pending.removeValue(forKey: register.srcMac)
             if configuration.allowP2P {
+                // A host behind us answers as itself, so the peer maps its MAC to our socket.
+                let answering = register.dstMac.isZero ? configuration.mac : register.dstMac
                 sendControl(.registerAck(RegisterAck(cookie: register.cookie, dstMac: register.srcMac,
-                                                     srcMac: configuration.mac)), to: sock)
+                                                     srcMac: answering)), to: sock)
             }
         }
         handlePeerSeen(register.srcMac, sock: sock, viaSupernode: viaSupernode, now: now)

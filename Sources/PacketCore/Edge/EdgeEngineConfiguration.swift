@@ -24,6 +24,17 @@ extension EdgeEngine {
         public var allowRouting: Bool = false
         /// The TAP's IPv4 address (a.b.c.d as a number); 0 until DHCP supplies one.
         public var tapIPv4: UInt32 = 0
+        /// `--max-local-hosts`: most hosts behind the TAP (source MACs other than ours, when the TAP
+        /// is bridged) the edge learns and registers at the supernodes; 0 turns learning off.
+        public var maxLocalHosts = 64
+        /// A learned host is forgotten (and no longer registered) after this long without a frame
+        /// (the Linux bridge's default ageing time).
+        public var localHostTimeout: Int64 = 300 * Nanos.second
+        /// `-M`: the largest IP packet the overlay carries (the TAP MTU): TCP SYNs crossing the edge
+        /// get their MSS clamped to fit it, larger packets from the TAP an ICMP error.
+        public var overlayMTU = 1290
+        /// false with `--no-mss-clamp`.
+        public var clampMSS = true
         /// `--igmp-snooping`: learn group listeners and send group traffic only to them; nil: off
         /// (n2n 2.8: flood).
         public var multicastSnooping: EdgeMulticastSettings?

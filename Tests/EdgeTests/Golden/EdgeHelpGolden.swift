@@ -22,6 +22,7 @@ USAGE: edge <config file> [options]
             -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
             [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
             [--pidfile <file>] [--no-offload] [--workers <n>] [--igmp-snooping]
+            [--no-mss-clamp] [--max-local-hosts <n>]
             [--management-password <pw>] [--metrics <addr:port>] [-h]
 
 OPTIONS:
@@ -54,7 +55,12 @@ OPTIONS:
                           (removed on a clean stop when possible).
   -m <MAC address>        TAP MAC address, e.g. 02:01:02:03:04:05 (default:
                           random).
-  -M <mtu>                TAP MTU (default 1290).
+  -M <mtu>                TAP MTU, and the largest IP packet sent into the
+                          overlay (default 1290).
+  --no-mss-clamp          Leave the MSS of TCP SYNs crossing the edge as it is
+                          (default: lower it to fit the MTU, -M).
+  --max-local-hosts <n>   Hosts behind a bridged TAP learned and registered at
+                          the supernode (default 64; 0: none).
   -D                      Enable PMTU discovery (DF bit); can stall connections
                           where it is not supported.
   -r                      Allow routed traffic through the community (no
