@@ -111,6 +111,10 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     /// Edge: a new pending or known peer refused because its table is full (`maxPendingPeers`,
     /// `maxKnownPeers`): strangers' packets cannot grow the edge's memory or its REGISTERs without bound.
     case peerTableFull
+    /// Supernode: a REGISTER or QUERY_PEER between edges registered over different IP families
+    /// (IPv4/IPv6): the target's socket is one the sender cannot use, so no P2P; their PACKETs are
+    /// relayed. Edge: a supernode named a peer socket of a family our socket cannot reach.
+    case otherFamily
 
     /// The stable counter name.
     public var name: String {
@@ -163,6 +167,7 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .peerMoveRefused: "peer_move_refused"
         case .txLocalDiscovery: "tx_local_discovery"
         case .peerTableFull: "peer_table_full"
+        case .otherFamily: "other_family"
         }
     }
 
