@@ -19,6 +19,7 @@ bash Tests/Integration/netns.sh
 bash Tests/Integration/multicast.sh
 bash Tests/Integration/management.sh
 bash Tests/Integration/reliability.sh
+bash Tests/Integration/ipv6.sh
 
 echo "== packaging (portable binaries, Debian package)"
 bash scripts/build-deb.sh
