@@ -85,6 +85,11 @@ final class EdgeRuntime: EdgeHost {
         } catch {
             throw EdgeStartupError("cannot open the UDP socket on port \(config.localPort): \(error)")
         }
+        if mainSocket.family == .ipv4 {
+            for sn in config.supernodes {
+                if case .v6? = sn.literal?.address { logger.error("supernode \(sn) is IPv6, but this kernel has no IPv6") }
+            }
+        }
         do {
             if let tos = config.tos { try mainSocket.setTypeOfService(tos) }
             try mainSocket.setPathMTUDiscovery(config.pmtuDiscovery ? .do : .dont)
