@@ -2,7 +2,8 @@
 # Netns test of the IPv6 underlay (issue 17 item 3): edges and the supernode over IPv6.
 #  1. IPv6-only underlay: supernode and two edges (one given `-l [addr]:port`, one a host name
 #     that resolves to IPv6 only); the overlay pings, P2P comes up over IPv6 (management shows the
-#     peer at its IPv6 socket).
+#     peer at its IPv6 socket); the hardening limits hold for an IPv6 source (garbage counted,
+#     64 MACs per socket).
 #  2. Dual-stack supernode (one socket, both families): an IPv4-only edge, an IPv6-only edge and a
 #     dual-stack edge given a name with both; every pair pings, the IPv4-only/IPv6-only pair is
 #     relayed by the supernode, the IPv4-only edge never hears of an IPv6 socket, and the dual edge
@@ -85,7 +86,7 @@ wait_p2p() {  # wait_p2p AT PEER SECONDS: pinging PEER until AT lists it as P2P
 }
 
 log "scenario 1: IPv6-only underlay"
-setup_underlay 6 6 6 6
+setup_underlay 6 6 6 6     # edge 3's namespace has no edge: it sends the garbage
 resolves "$(edge_ns 2)" sn6.test "${U6}:fe"
 start_supernode
 SN_ADDR="[${U6}:fe]:$SN_PORT" start_edge 1 v6net
@@ -98,6 +99,15 @@ s=$(peer_socket 1 2)
 check "v6-only: e1 lists e2 at its IPv6 socket ($s)" test "$s" = "[${U6}:2]:50002"
 s=$(sn_edge_socket 2)
 check "v6-only: the supernode lists e2 (given a name) at its IPv6 socket ($s)" test "$s" = "[${U6}:2]:50002"
+# The hardening limits hold for IPv6 sources: garbage is counted and dropped, one socket gets its
+# 64 MACs and no more, and the community keeps working.
+nsx "$(edge_ns 3)" $TOOL register-many "${U6}:fe" $SN_PORT 80 v6net >/dev/null
+quota=$(sn_mgmt | awk '$1 == "quota_exceeded" { print $2; exit }')
+nsx "$(edge_ns 3)" $TOOL garbage "${U6}:fe" $SN_PORT 400 v6net >/dev/null
+dropped=$(sn_mgmt | awk '$1 == "dropped" { print $2; exit }')
+check "v6-only: garbage from an IPv6 source is counted (dropped ${dropped:-0})" test "${dropped:-0}" -gt 100
+check "v6-only: 80 MACs from one IPv6 socket: 16 over the quota (quota_exceeded ${quota:-0})" test "${quota:-0}" -eq 16
+check "v6-only: ping e1->e2 after the flood" ping_ok 1 2
 teardown
 
 # dual_stack LABEL: edge 1 IPv4 only (BIN1), 2 IPv6 only, 3 both (a name with both addresses).
