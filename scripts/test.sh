@@ -23,6 +23,7 @@ bash Tests/Integration/management.sh
 bash Tests/Integration/reliability.sh
 bash Tests/Integration/statuspage.sh
 bash Tests/Integration/bridge.sh
+bash Tests/Integration/ipv6.sh
 
 echo "== packaging (portable binaries, Debian package)"
 bash scripts/build-deb.sh

@@ -66,11 +66,12 @@ start_supernode() {
 stop_pid() { kill "$1" 2>/dev/null; for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; kill -9 "$1" 2>/dev/null; }
 
 declare -A EDGE_PID
-# start_edge N community [extra args...]   (edge N: overlay .N, MAC 02:00:00:00:d5:0N, UDP port 5000N)
+# start_edge N community [extra args...]   (edge N: overlay .N, MAC 02:00:00:00:d5:0N, UDP port 5000N;
+# the supernode is $SN_ADDR, by default $UNDER.254:$SN_PORT)
 start_edge() {
     local n=$1 community=$2; shift 2
     ip netns exec "${EDGES[$((n - 1))]}" "$BIN/edge" -f -d n2n0 -c "$community" -a "$OVER.$n" \
-        -m "02:00:00:00:d5:0$n" -l "$UNDER.254:$SN_PORT" -p "5000$n" "$@" >>"$work/edge$n.log" 2>&1 &
+        -m "02:00:00:00:d5:0$n" -l "${SN_ADDR:-$UNDER.254:$SN_PORT}" -p "5000$n" "$@" >>"$work/edge$n.log" 2>&1 &
     EDGE_PID[$n]=$!; pids+=("$!")
 }
 

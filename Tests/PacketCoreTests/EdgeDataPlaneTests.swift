@@ -143,4 +143,21 @@ import Testing
         register.withUnsafeMutableBytes { w.handleDatagram($0, from: bPub) }
         #expect(channel.messages == [.register])
     }
+
+    /// Issue 17 item 3: a relayed PACKET without a sock (our supernode leaves it out across IP
+    /// families) or naming an IPv6 socket this edge cannot reach tells where the peer is not: the
+    /// supernode's address is never taken for the peer's.
+    @Test(arguments: [false, true])
+    func relayedPacketsWithoutAUsableSockLeaveThePeerSocketUnknown(reachesIPv6: Bool) {
+        let w = worker(routing: { EdgeRoutingTable(relay: sn1Socket, supernodes: [sn1Socket]) }) { $0.reachesIPv6 = reachesIPv6 }
+        let frame = Frames.ipv4(dst: macA, src: macB, srcIP: ipB, dstIP: ipA)
+        var bare = packetDatagram(src: macB, dst: macA, frame: frame, fromSupernode: true)
+        bare.withUnsafeMutableBytes { w.handleDatagram($0, from: sn1Socket) }
+        let v6 = PeerSocket(address: .v6(0x2001_0DB8_0000_0000, 2), port: 50000)
+        var named = packetDatagram(src: macC, dst: macA, frame: frame, sock: v6, fromSupernode: true)
+        named.withUnsafeMutableBytes { w.handleDatagram($0, from: sn1Socket) }
+        #expect(sink.frames.count == 2)
+        #expect(channel.seen.map(\.1) == [PeerSocket(ipv4: 0, port: 0), reachesIPv6 ? v6 : PeerSocket(ipv4: 0, port: 0)])
+        #expect(channel.seen.allSatisfy { $0.2 })
+    }
 }

@@ -1,3 +1,4 @@
+import AllocationProbe
 import Testing
 import N2NWire
 import LinuxSystem

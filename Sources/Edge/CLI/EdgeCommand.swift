@@ -65,7 +65,7 @@ struct EdgeCommand: ParsableCommand {
 
     @Option(
         name: [.customShort("l"), .customLong("supernode-list")], parsing: .unconditionalSingleValue,
-        help: ArgumentHelp("Supernode; may be given twice.", valueName: "supernode host:port"),
+        help: ArgumentHelp("Supernode; may be given twice. IPv6: [2001:db8::1]:7654.", valueName: "supernode host:port"),
         transform: { try SupernodeAddress.parse($0) })
     var supernodes: [SupernodeAddress] = []
 

@@ -120,6 +120,10 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     case txFragmentationNeeded
     /// Edge TX: an IPv6 packet larger than the overlay's MTU, answered with ICMPv6 "packet too big".
     case txPacketTooBig
+    /// Supernode: a REGISTER or QUERY_PEER between edges registered over different IP families
+    /// (IPv4/IPv6): the target's socket is one the sender cannot use, so no P2P; their PACKETs are
+    /// relayed. Edge: a supernode named a peer socket of a family our socket cannot reach.
+    case otherFamily
 
     /// The stable counter name.
     public var name: String {
@@ -175,6 +179,7 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .txLocalHost: "tx_local_host"
         case .txFragmentationNeeded: "tx_fragmentation_needed"
         case .txPacketTooBig: "tx_packet_too_big"
+        case .otherFamily: "other_family"
         }
     }
 

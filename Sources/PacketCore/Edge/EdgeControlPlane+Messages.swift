@@ -38,13 +38,6 @@ extension EdgeControlPlane {
         return verifyPeerStamp(stamp, mac: srcMac)
     }
 
-    /// The peer's socket: the supernode's sock field unless absent or loopback, else the UDP source.
-    @inline(__always)
-    func peerSocket(_ sock: PeerSocket?, source: PeerSocket) -> PeerSocket {
-        if let sock, !sock.address.isLoopback { return sock }
-        return source
-    }
-
     @inline(__always)
     func isForeignSource(_ mac: MACAddress) -> Bool {
         mac != configuration.mac && !mac.isGroup && !mac.isZero
@@ -64,7 +57,8 @@ extension EdgeControlPlane {
         guard admit(viaSupernode: viaSupernode, srcMac: register.srcMac, source: source, stamp: stamp) else { return }
         // A direct REGISTER is answered where it came from, never at an address it only names
         // (as 2.8 does: the sock field counts only when a supernode relayed it).
-        let sock = viaSupernode ? peerSocket(register.sock, source: source) : source
+        let sock = viaSupernode
+            ? configuration.peerSocket(named: register.sock, source: source, viaSupernode: true) : source
         if !viaSupernode {
             pending.removeValue(forKey: register.srcMac)
             if configuration.allowP2P {

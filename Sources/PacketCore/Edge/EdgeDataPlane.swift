@@ -343,8 +343,7 @@ public final class EdgeDataPlane {
             statistics.rxP2P &+= 1
             statistics.lastP2P = clock.wallTime.seconds
         }
-        let sock: PeerSocket
-        if let named = header.sock, !named.address.isLoopback { sock = named } else { sock = source }
+        let sock = configuration.peerSocket(named: header.sock, source: source, viaSupernode: viaSupernode)
         reportSeen(srcMac, sock: sock, viaSupernode: viaSupernode, now: now)
         if !viaSupernode, let stamp { recordPeerStamp(stamp, mac: srcMac) }
         if let dropped { statistics.countDrop(dropped) }

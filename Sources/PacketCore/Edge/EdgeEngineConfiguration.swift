@@ -38,9 +38,30 @@ extension EdgeEngine {
         /// `--igmp-snooping`: learn group listeners and send group traffic only to them; nil: off
         /// (n2n 2.8: flood).
         public var multicastSnooping: EdgeMulticastSettings?
+        /// The edge's socket is dual-stack and can send to IPv6 peers (the runtime sets it).
+        public var reachesIPv6: Bool = false
         /// The table every worker of one edge shares (the runtime makes one for all its workers);
         /// nil with snooping on: each data plane makes its own (tests, the one-worker engine).
         public var sharedSnooper: SharedMulticastSnooper?
+
+        /// Where a peer is, from a PACKET or REGISTER (spec 5.7 step 2): the sock field unless absent
+        /// or loopback, else the UDP source. Via a supernode without a sock (ours leaves it out when
+        /// the peer registered over the other IP family), or naming an IPv6 socket this edge
+        /// cannot reach, the peer's socket is unknown: the supernode is not the peer.
+        @inline(__always)
+        public func peerSocket(named sock: PeerSocket?, source: PeerSocket, viaSupernode: Bool) -> PeerSocket {
+            if let sock, !sock.address.isLoopback {
+                return reaches(sock) ? sock : .unspecified
+            }
+            return viaSupernode ? .unspecified : source
+        }
+
+        /// Whether this edge's socket can send to `sock`.
+        @inline(__always)
+        public func reaches(_ sock: PeerSocket) -> Bool {
+            if case .v6 = sock.address { return reachesIPv6 }
+            return true
+        }
 
         public init(community: Community, mac: MACAddress, supernodes: [SupernodeAddress]) {
             self.community = community

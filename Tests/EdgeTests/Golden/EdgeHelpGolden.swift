@@ -35,7 +35,8 @@ OPTIONS:
   -k <encrypt key>        Encryption key (ASCII); also N2N_KEY=<encrypt key>.
   -s <netmask>            TAP netmask, dotted (default 255.255.255.0).
   -l, --supernode-list <supernode host:port>
-                          Supernode; may be given twice.
+                          Supernode; may be given twice. IPv6:
+                          [2001:db8::1]:7654.
   -i <reg_interval>       Registration interval in seconds, for NAT hole
                           punching (default 20).
   -L <reg_ttl>            TTL of the registration packets sent when hole
