@@ -84,7 +84,8 @@ host_tcp_intact() {
 host_multicast() {
     hx $TOOL mcast-recv 239.1.1.1 5001 "$OVER.11" 10 5 >"$work/mch.out" 2>&1 &
     wait_ready "$work/mch.out"
-    nsx "$(edge_ns 2)" $TOOL mcast-send 239.1.1.1 5001 "$OVER.2" 5 0.1
+    # 7 sent for 5 expected: one datagram lost on a loaded machine is UDP, not a missing path.
+    nsx "$(edge_ns 2)" $TOOL mcast-send 239.1.1.1 5001 "$OVER.2" 7 0.1
     wait_jobs_quiet
     tail -n 1 "$work/mch.out"
 }
@@ -135,7 +136,7 @@ scenario() {
     check "$label: e2 reached the host P2P" host_reached_p2p
     check "$label: e1 clamped the host's SYN (MSS 1460 -> 1250)" e1_clamped
     local got; got=$(host_multicast)
-    check "$label: multicast from e2 reaches the host (got ${got:-nothing} of 5)" test "${got:-0}" = 5
+    check "$label: multicast from e2 reaches the host (got ${got:-nothing}, 5 expected of 7 sent)" test "${got:-0}" = 5
     check "$label: oversized DF ping answered with fragmentation needed, mtu 1290" oversized_ping_answered
     stop_all; unbridge_lan
 }

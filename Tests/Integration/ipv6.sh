@@ -100,13 +100,13 @@ check "v6-only: e1 lists e2 at its IPv6 socket ($s)" test "$s" = "[${U6}:2]:5000
 s=$(sn_edge_socket 2)
 check "v6-only: the supernode lists e2 (given a name) at its IPv6 socket ($s)" test "$s" = "[${U6}:2]:50002"
 # The hardening limits hold for IPv6 sources: garbage is counted and dropped, one socket gets its
-# 64 MACs and no more, and the community keeps working.
-nsx "$(edge_ns 3)" $TOOL register-many "${U6}:fe" $SN_PORT 80 v6net >/dev/null
+# 256 MACs (maxMacsPerSocket) and no more, and the community keeps working.
+nsx "$(edge_ns 3)" $TOOL register-many "${U6}:fe" $SN_PORT 272 v6net >/dev/null
 quota=$(sn_mgmt | awk '$1 == "quota_exceeded" { print $2; exit }')
 nsx "$(edge_ns 3)" $TOOL garbage "${U6}:fe" $SN_PORT 400 v6net >/dev/null
 dropped=$(sn_mgmt | awk '$1 == "dropped" { print $2; exit }')
 check "v6-only: garbage from an IPv6 source is counted (dropped ${dropped:-0})" test "${dropped:-0}" -gt 100
-check "v6-only: 80 MACs from one IPv6 socket: 16 over the quota (quota_exceeded ${quota:-0})" test "${quota:-0}" -eq 16
+check "v6-only: 272 MACs from one IPv6 socket: 16 over the quota (quota_exceeded ${quota:-0})" test "${quota:-0}" -eq 16
 check "v6-only: ping e1->e2 after the flood" ping_ok 1 2
 teardown
 
