@@ -50,6 +50,7 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
             "verbose": "v", "help": "h", "version": "version", "pidfile": "pidfile", "no-offload": "no-offload", "workers": "workers",
             "igmp-snooping": "igmp-snooping", "igmp-query-interval": "igmp-query-interval",
             "igmp-membership-timeout": "igmp-membership-timeout",
+            "no-mss-clamp": "no-mss-clamp", "max-local-hosts": "max-local-hosts",
             "management-password": "management-password", "metrics": "metrics",
         ])
         #expect(table.spec(key: "igmp-snooping")?.argument == OptionSpec.Argument.none)

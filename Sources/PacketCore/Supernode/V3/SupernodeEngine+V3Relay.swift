@@ -19,23 +19,29 @@ extension SupernodeEngine {
             target = edge.socket
         }
 
-        let body = V3PacketHeader(srcMac: m.srcMac, dstMac: m.dstMac, sock: source, compression: m.compression,
-                                  transform: m.transform)
-        let outHeader = V3CommonHeader(ttl: packet.header.ttl - 1, code: .packet, flags: Self.v3ReplyFlags,
-                                       community: packet.header.community)
-        let payloadLength = datagram.count - packet.bodyEnd
-        guard body.headerLength + payloadLength <= scratch.count else { return drop(.oversize, source) }
-        guard let headerLength = encodeV3(outHeader, .packet(body), source) else { return }
-        if payloadLength > 0 {
-            scratch.baseAddress!.advanced(by: headerLength)
-                .copyMemory(from: datagram.baseAddress!.advanced(by: packet.bodyEnd), byteCount: payloadLength)
+        // As for 2.x: the relayed copy names the sender's socket only to receivers of its family.
+        let header = packet.header
+        let cipher = v3ReplyCipher(c, sealed)
+        func relayed(naming sock: PeerSocket?) -> UnsafeRawBufferPointer? {
+            let body = V3PacketHeader(srcMac: m.srcMac, dstMac: m.dstMac, sock: sock, compression: m.compression,
+                                      transform: m.transform)
+            let outHeader = V3CommonHeader(ttl: header.ttl - 1, code: .packet, flags: Self.v3ReplyFlags,
+                                           community: header.community)
+            let payloadLength = datagram.count - packet.bodyEnd
+            guard body.headerLength + payloadLength <= scratch.count else {
+                drop(.oversize, source)
+                return nil
+            }
+            guard let headerLength = encodeV3(outHeader, .packet(body), source) else { return nil }
+            if payloadLength > 0 {
+                scratch.baseAddress!.advanced(by: headerLength)
+                    .copyMemory(from: datagram.baseAddress!.advanced(by: packet.bodyEnd), byteCount: payloadLength)
+            }
+            let length = headerLength + payloadLength
+            if let cipher { guard sealV3(cipher, length: length, headerLength: headerLength, source) else { return nil } }
+            return UnsafeRawBufferPointer(rebasing: scratch[0..<length])
         }
-        let length = headerLength + payloadLength
-        if let cipher = v3ReplyCipher(c, sealed) {
-            guard sealV3(cipher, length: length, headerLength: headerLength, source) else { return }
-        }
-        deliverRelayed(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), to: target, in: c, from: m.srcMac,
-                       budget: copies, source)
+        deliverRelayed(to: target, in: c, from: m.srcMac, budget: copies, source, relayed)
     }
 
     func handleV3Register(_ header: V3CommonHeader, _ m: V3Register, _ found: SupernodeCommunity?,
@@ -45,6 +51,7 @@ extension SupernodeEngine {
         guard admitV3Sender(m.srcMac, c, sealed, jitter: false, source, now) else { return }
         guard !m.dstMac.isSupernodeMulticast else { return drop(.multicastRegister, source) }
         guard let target = c.edges[m.dstMac]?.socket else { return drop(.unknownDestination, source) }
+        guard target.sameFamily(as: source) else { return drop(.otherFamily, source) }
         var body = m
         body.sock = source
         let outHeader = V3CommonHeader(ttl: header.ttl - 1, code: .register, flags: Self.v3ReplyFlags,
@@ -73,6 +80,7 @@ extension SupernodeEngine {
         guard let c = found else { return drop(.unknownCommunity, source) }
         guard admitV3Sender(m.srcMac, c, sealed, jitter: true, source, now) else { return }
         guard let target = c.edges[m.targetMac] else { return drop(.unknownDestination, source) }
+        guard target.socket.sameFamily(as: source) else { return drop(.otherFamily, source) }
         let info = V3PeerInfo(srcMac: m.srcMac, mac: m.targetMac, sock: target.socket,
                               preferredSock: c.v3.edges[m.targetMac]?.preferredSocket, load: 0,
                               uptime: uptimeSeconds, version: v3.options.versionText)
