@@ -123,6 +123,19 @@ for extra in "" "-S1"; do
     stop_all
 done
 
+for opts in "-A1" "-A2 -k s3cret -z1" "-A4 -k s3cret -z2" "-A5 -k s3cret -H"; do
+    label="3.x relayed [$opts]"
+    log "scenario: stock 3.1.1 edges -S1 $opts"
+    start_supernode -c "$work/communities.list"
+    # shellcheck disable=SC2086
+    start_v3_edge 1 mynet -a "$OVER.1" -S1 $opts
+    # shellcheck disable=SC2086
+    start_v3_edge 2 mynet -a "$OVER.2" -S1 $opts
+    check "$label: ping stock e1 -> stock e2" wait_ping 1 2 20
+    check "$label: ping stock e2 -> stock e1" wait_ping 2 1 10
+    stop_all
+done
+
 log "scenario: stock 3.1.1 edges without -a (addresses from our supernode's pool), -I descriptions"
 start_supernode
 start_v3_edge 1 mynet -A3 -k s3cret -I hostA
