@@ -66,12 +66,12 @@ public final class V3HeaderCipher: Sendable {
         let iv0 = p.loadUnaligned(as: UInt64.self), iv1 = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
         keys.headerCipher.ctr(iv: p, input: p + 16, output: p + 16, count: h - 16)
         let plainTail = p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)  // "n2", H, version, TTL, flags
-        var pre = (iv0, iv1)
-        let (chkHigh, s) = withUnsafeMutableBytes(of: &pre) { raw -> (UInt32, UInt64) in
-            keys.ivCipher.decryptBlock(raw)
-            return (UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self)),
-                    UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt64.self)))
-        }
+        // The pre-IV's bytes are LE64(d.y) ‖ LE64(d.x): BE32 of bytes 0...3, BE64 of bytes 4...11.
+        // Computed on values, not through a closure over a stack buffer (boxed in debug builds).
+        let d = keys.ivCipher.decrypt(y: UInt64(littleEndian: iv0), x: UInt64(littleEndian: iv1))
+        let chkHigh = UInt32(truncatingIfNeeded: d.y).byteSwapped
+        let s = UInt64(UInt32(truncatingIfNeeded: d.y >> 32).byteSwapped) << 32
+            | UInt64(UInt32(truncatingIfNeeded: d.x).byteSwapped)
         p.storeBytes(of: p.loadUnaligned(fromByteOffset: 20, as: UInt32.self), as: UInt32.self)
         keys.community.store(to: packet, at: 4)
         let chk = PearsonB.hash64(UnsafeRawBufferPointer(packet))

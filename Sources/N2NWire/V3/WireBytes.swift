@@ -23,11 +23,19 @@ public struct WireBytes: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `size` bytes of `text`'s UTF-8, NUL-padded (or cut): a fixed-width text field.
+    /// Writes straight into the inline storage: replies built per datagram (PONG, PEER_INFO) allocate nothing.
     public init(padding text: String, to size: Int) {
         precondition(size <= WireBytes.capacity)
-        var bytes = [UInt8](repeating: 0, count: size)
-        for (i, b) in text.utf8.prefix(size).enumerated() { bytes[i] = b }
-        self.init(bytes)
+        self.init()
+        count = size
+        withUnsafeMutableBytes(of: &storage) { raw in
+            var i = 0
+            for b in text.utf8 {
+                guard i < size else { break }
+                raw[i] = b
+                i += 1
+            }
+        }
     }
 
     /// Reads `count` (≤ capacity) bytes at `offset`; the caller has checked the bounds.

@@ -69,7 +69,7 @@ extension SupernodeEngine {
     func openV3Encrypted(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) -> V3Opened?? {
         for c in v3.trialOrder where c.dialect != .v2 {
             guard let cipher = c.v3.cipher else { continue }
-            do {
+            do throws(HeaderCryptoError) {
                 let (seal, headerLength) = try cipher.decryptSealed(datagram)
                 c.v3.encryptedPackets &+= 1
                 return V3Opened(community: c, seal: seal, headerLength: headerLength)
