@@ -6,11 +6,13 @@ usage:
 
 Registers N + 1 fake edges in one community (loadgen.py's Load: one socket each, REGISTER_SUPER until
 acknowledged), then edge 0 sends broadcast PACKETs (destination ff:ff:ff:ff:ff:ff, null transform)
-as fast as its socket takes them for S seconds. The listeners do not read: the supernode's copies
-are counted where they leave it, from this network namespace's UDP OutDatagrams (/proc/net/snmp,
-minus the sender's own datagrams), and its CPU time from /proc/PID/stat. Prints one line of
-key=value pairs: frames sent, copies out, copies/s, frames relayed/s (copies / N), CPU seconds, CPU
-seconds per million copies. Run it in a namespace of its own (Benchmarks/fanout.sh does).
+as fast as its socket takes them for S seconds. The listeners do not read while it runs: the
+supernode's copies are counted where they arrive, each listener's queued datagrams (read at the
+end) plus its socket's drops (/proc/net/udp; the kernel's OutDatagrams undercounts sendmmsg), the
+frames the supernode took in as those sent minus its socket's drops, and its CPU time from
+/proc/PID/task/*/schedstat. Prints one line of key=value pairs: frames sent and taken in, copies, copies/s,
+frames relayed/s (copies / N), CPU seconds, CPU seconds per million copies. Run it in a namespace
+of its own (Benchmarks/fanout.sh does).
 """
 import argparse
 import os
@@ -19,15 +21,40 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from loadgen import Load, header, parse_server, process_usage  # noqa: E402
+from loadgen import Load, header, parse_server  # noqa: E402
 
 PACKET = 3
 
 
-def udp_out_datagrams():
-    with open("/proc/net/snmp") as f:
-        rows = [line.split() for line in f if line.startswith("Udp:")]
-    return int(rows[1][rows[0].index("OutDatagrams")])
+def cpu_seconds(pid):
+    """CPU time of all the process's threads, from schedstat (nanoseconds, unlike /proc/PID/stat's ticks)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+            total += int(f.read().split()[0])
+    return total / 1e9
+
+
+def udp_drops():
+    """Drops per local port of every UDP socket of this namespace (/proc/net/udp, last column)."""
+    drops = {}
+    with open("/proc/net/udp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            port = int(fields[1].split(":")[1], 16)
+            drops[port] = drops.get(port, 0) + int(fields[-1])
+    return drops
+
+
+def drain(sock):
+    n = 0
+    while True:
+        try:
+            sock.recv(4096)
+            n += 1
+        except (BlockingIOError, InterruptedError):
+            return n
 
 
 def broadcast_packet(community, src_mac, payload):
@@ -55,7 +82,10 @@ def main():
     datagram = broadcast_packet(load.names[0], load.macs[0], a.payload)
     server = load.server
 
-    out0, cpu0, sent, refused = udp_out_datagrams(), process_usage(a.pid)[0], 0, 0
+    listeners = load.socks[1:]
+    for sock in listeners:
+        drain(sock)   # the registration's ACKs
+    drops0, cpu0, sent, refused = udp_drops(), cpu_seconds(a.pid), 0, 0
     start = time.monotonic()
     end = start + a.seconds
     while time.monotonic() < end:
@@ -67,11 +97,15 @@ def main():
                 refused += 1
     elapsed = time.monotonic() - start
     time.sleep(0.3)   # what the supernode still had queued
-    copies = udp_out_datagrams() - out0 - sent
-    cpu = process_usage(a.pid)[0] - cpu0
+    cpu = cpu_seconds(a.pid) - cpu0
+    drops = udp_drops()
+    def dropped(port):
+        return drops.get(port, 0) - drops0.get(port, 0)
+    copies = sum(drain(sock) + dropped(sock.getsockname()[1]) for sock in listeners)
+    taken = sent - dropped(server[1])
     per_million = cpu / (copies / 1e6) if copies > 0 else float("nan")
-    print(f"listeners={a.listeners} seconds={elapsed:.2f} frames_sent={sent} send_refused={refused} copies={copies} "
-          f"copies_per_s={copies / elapsed:.0f} frames_relayed_per_s={copies / a.listeners / elapsed:.0f} "
+    print(f"listeners={a.listeners} seconds={elapsed:.2f} frames_sent={sent} frames_in={taken} send_refused={refused} "
+          f"copies={copies} copies_per_s={copies / elapsed:.0f} frames_relayed_per_s={copies / a.listeners / elapsed:.0f} "
           f"cpu_s={cpu:.2f} cpu_s_per_million_copies={per_million:.3f}")
     return 0
 

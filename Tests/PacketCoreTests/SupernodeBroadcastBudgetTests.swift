@@ -58,7 +58,7 @@ import Testing
         let copies = Self.feed(h, frames: 100, gapNanoseconds: 10_000_000)
         #expect(copies >= 490 && copies <= 520)
         let cut = h.engine.statistics[.broadcastRateLimited]
-        #expect(cut >= 45 && cut <= 55)
+        #expect(cut >= 50 && cut <= 100)   // a frame the tokens cannot fully pay for goes to fewer edges
         // Logged, but through the bucket (refusalLogBurst lines, then a summary).
         let lines = log.lines.filter { $0.contains("--broadcast-rate 500 copies/s") }
         #expect(lines.count == Int(options.refusalLogBurst))
