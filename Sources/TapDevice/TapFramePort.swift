@@ -42,15 +42,15 @@ public final class TapFramePort {
 
     // MARK: - TAP -> frames
 
-    /// Reads what `queue` has waiting (at most `readCapacity` reads) and hands every plain frame
+    /// Reads what `queue` has waiting (at most `readCapacity` reads, or `limit`) and hands every plain frame
     /// to `body`, in order. Returns the number of reads. When the round mixes `UrgentFrame`s with
     /// other reads, the urgent ones go to `body` first and `urgentDone` runs before the rest, so the
     /// caller can send them before it cuts and seals the bulk (frames of one TCP flow keep their
     /// order: only frames without data qualify).
     @discardableResult
-    public func read(from queue: TapQueue, _ body: (UnsafeRawBufferPointer) -> Void,
+    public func read(from queue: TapQueue, limit: Int = .max, _ body: (UnsafeRawBufferPointer) -> Void,
                      urgentDone: () -> Void = {}) throws(Errno) -> Int {
-        let n = try queue.read(into: reads)
+        let n = try queue.read(into: reads, limit: limit)
         var early: UInt64 = 0
         if n > 1, n <= 64 {
             for i in 0..<n where isUrgent(reads[i]) { early |= 1 << UInt64(i) }

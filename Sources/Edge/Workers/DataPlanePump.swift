@@ -30,15 +30,19 @@ final class DataPlanePump {
     }
 
     /// Frames from the TAP to the peers; returns the read error, if any, for the owner of the queue.
+    /// The first read of a wake-up takes one frame and sends it before looking for more: a lone
+    /// frame (a ping) leaves before the read that finds the queue empty, and bulk traffic loses
+    /// nothing but one small send per wake-up (the following reads take whole batches).
     func drainTap(_ queue: TapQueue) -> Errno? {
         let plane = self.plane
-        for _ in 0..<Self.batchesPerWakeup {
+        for round in 0...Self.batchesPerWakeup {
+            let limit = round == 0 ? 1 : port.readCapacity
             let n: Int
             do {
-                n = try port.read(from: queue, { plane.handleFrame($0) }, urgentDone: { self.flushDatagrams() })
+                n = try port.read(from: queue, limit: limit, { plane.handleFrame($0) }, urgentDone: { self.flushDatagrams() })
             } catch { return error }
             flushDatagrams()
-            if n < port.readCapacity { break }
+            if n < limit { break }
         }
         return nil
     }
