@@ -54,12 +54,12 @@ enum SupernodeLauncher {
         service.managementPassword = configuration.managementPassword
         service.metricsEndpoint = configuration.metrics
         service.communityFile = configuration.communityFile
-        service.v3Options = configuration.v3
+        var options = configuration.engineOptions(whitelist: opened.whitelist)
         if let path = configuration.communityFile, let bytes = try? TextFile.readBytes(path) {
-            service.v3Options.communitySubnets = CommunityFile.v3Lines(bytes).subnets
+            options.v3.communitySubnets = CommunityFile.v3Lines(bytes).subnets
         }
         do {
-            try service.prepare(whitelist: opened.whitelist, logger: logger)
+            try service.prepare(options: options, logger: logger)
         } catch {
             logger.critical("cannot set up the event loop: \(error)")
             return ExitStatus.failure

@@ -31,8 +31,6 @@ final class SupernodeService {
     let socket: UDPSocket
     let managementSocket: UDPSocket
     private(set) var engine: SupernodeEngine!
-    /// How 3.x communities are served (set before `prepare`).
-    var v3Options = V3SupernodeOptions()
     private(set) var loop: EventLoop!
     /// The engine's timers: one loop timer, re-armed at `engine.nextDeadline` after each tick.
     private var engineTimer: TimerID?
@@ -94,14 +92,12 @@ final class SupernodeService {
 
     /// Builds the engine and the loop (after daemonising and dropping privileges: the loop's epoll and
     /// signal descriptors belong to the final process).
-    func prepare(whitelist: [Community]?, logger: Logger, handleSignals: Bool = true,
+    func prepare(options: SupernodeEngineOptions, logger: Logger, handleSignals: Bool = true,
                  clock: any MonotonicClock = SystemClock()) throws(Errno) {
         self.logger = logger
         sink = BatchedDatagramSink(socket: socket, capacity: SupernodeService.batchCapacity,
                              datagramCapacity: SupernodeService.datagramCapacity + 64)
         let random = SystemRandom()
-        var options = SupernodeEngineOptions(whitelist: whitelist)
-        options.v3 = v3Options
         engine = SupernodeEngine(options: options, output: sink,
                                  headerCipherFactory: CommunityHeaderCipher.factory(random: random),
                                  random: random, logger: logger, clock: clock)

@@ -41,7 +41,7 @@ extension SupernodeEngine {
             if let cipher { guard sealV3(cipher, length: length, headerLength: headerLength, source) else { return nil } }
             return UnsafeRawBufferPointer(rebasing: scratch[0..<length])
         }
-        deliverRelayed(to: target, in: c, from: m.srcMac, budget: copies, source, relayed)
+        deliverRelayed(to: target, in: c, from: m.srcMac, budget: copies, source, now, relayed)
     }
 
     func handleV3Register(_ header: V3CommonHeader, _ m: V3Register, _ found: SupernodeCommunity?,
