@@ -16,7 +16,10 @@ public final class CommunityHeaderCipher: SupernodeHeaderCipher {
     }
 
     public func open(_ datagram: UnsafeMutableRawBufferPointer) -> HeaderOpenResult {
-        do {
+        // Most trials fail (another community's datagram, or a 3.x one tried with 2.x keys first):
+        // the magic test answers them without a thrown error, which costs an allocation here.
+        guard cipher.matches(UnsafeRawBufferPointer(datagram)) else { return .notThisCommunity }
+        do throws(HeaderCryptoError) {
             let (stamp, headerLength) = try cipher.decrypt(datagram)
             return .opened(stamp: stamp, headerLength: headerLength)
         } catch {
