@@ -111,6 +111,8 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     /// Edge: a new pending or known peer refused because its table is full (`maxPendingPeers`,
     /// `maxKnownPeers`): strangers' packets cannot grow the edge's memory or its REGISTERs without bound.
     case peerTableFull
+    /// Edge (v3): REGISTER_SUPER_NAK, the supernode refused our registration (MAC or address in use).
+    case registrationRefused
 
     /// The stable counter name.
     public var name: String {
@@ -163,6 +165,7 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .peerMoveRefused: "peer_move_refused"
         case .txLocalDiscovery: "tx_local_discovery"
         case .peerTableFull: "peer_table_full"
+        case .registrationRefused: "registration_refused"
         }
     }
 
