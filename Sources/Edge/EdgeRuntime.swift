@@ -130,6 +130,17 @@ final class EdgeRuntime: EdgeHost {
         } catch {
             throw EdgeStartupError("cannot set up the \(config.transform) transform: \(error)")
         }
+        let controlWire = wireChoice.makeControlWire(config, random: random)
+        var assignedIPv4: UInt32 = 0
+        if config.tapAddress == nil, let v3 = controlWire as? EdgeV3ControlWire {
+            if let assigned = bootstrapV3Address(wire: v3) {
+                assignedIPv4 = assigned.address
+                v3.identity.deviceAddress = assigned
+                supernodeAssignedAddress(assigned.address, prefixLength: Int(assigned.prefixLength))
+            } else {
+                logger.error("no supernode assigned an address; the TAP has none (give -a to choose one)")
+            }
+        }
         var engineConfig = EdgeEngine.Configuration(
             community: config.community, mac: mac,
             supernodes: config.supernodes)
@@ -142,10 +153,10 @@ final class EdgeRuntime: EdgeHost {
         engineConfig.sharedSnooper = config.multicastSnooping.map {
             SharedMulticastSnooper(settings: $0, mac: mac, ipv4: currentTapAddress())
         }
-        engineConfig.tapIPv4 = currentTapAddress()
+        engineConfig.tapIPv4 = config.tapAddress == nil ? assignedIPv4 : currentTapAddress()
         frameSink = TapFrameSink(port: tapPort) { [unowned self] in self.tap }
         engine = EdgeEngine(configuration: engineConfig, dialect: dialect,
-                            controlWire: wireChoice.makeControlWire(config, random: random), random: random, clock: clock,
+                            controlWire: controlWire, random: random, clock: clock,
                             datagrams: datagramSink, frames: frameSink, host: self, logger: logger,
                             verbosity: ProcessLog.verbosity.load(ordering: .relaxed))
         engine.onVerbosityChange = { ProcessLog.verbosity.store($0, ordering: .relaxed) }
@@ -370,7 +381,7 @@ final class EdgeRuntime: EdgeHost {
               let assignment = IPv4Interface(address: ipv4, netmask: EdgeOptionValues.netmask(prefixLength: prefixLength)) else { return }
         do {
             try tapInterface.setIPv4(assignment)
-            engine.tapIPv4 = ipv4
+            if engine != nil { engine.tapIPv4 = ipv4 }
             logger.notice("TAP \(tapInterface.name) address \(IPAddress.v4(ipv4))/\(prefixLength) (assigned by the supernode)")
         } catch {
             logger.error("cannot set the assigned address \(IPAddress.v4(ipv4))/\(prefixLength) on \(tapInterface.name): \(error)")
