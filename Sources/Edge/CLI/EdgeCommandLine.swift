@@ -147,7 +147,9 @@ public enum EdgeCommandLine {
         config.wireProtocol = command.wireProtocol ?? 2
         if let name = command.community {
             config.community = Community(name)
-            config.fullCommunityName = String(decoding: name.utf8.prefix(V3Community.maxNameLength), as: UTF8.self)
+            if name.utf8.count > Community.maxNameLength {
+                config.longCommunityName = String(decoding: name.utf8.prefix(V3Community.maxNameLength), as: UTF8.self)
+            }
             if v3 && name.utf8.count > V3Community.maxNameLength {
                 warnings.append("community name truncated to \(V3Community.maxNameLength) bytes: '\(config.fullCommunityName)'")
             } else if !v3 && name.utf8.count > Community.maxNameLength {

@@ -14,8 +14,10 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var community = Community("")
     /// `--protocol`: 2 (n2n 2.x, the default) or 3 (n2n 3.x).
     public var wireProtocol = 2
-    /// The community name as given (n2n 3.x uses up to 19 bytes of it).
-    public var fullCommunityName = ""
+    /// A community name longer than 15 bytes as given, up to 19 (n2n 3.x uses them all).
+    public var longCommunityName: String?
+    /// The community name n2n 3.x uses.
+    public var fullCommunityName: String { longCommunityName ?? communityName }
     /// `-I` (v3): the description sent to the supernode.
     public var deviceDescription = ""
     /// `-e` (v3): the preferred local address (nil: none; 0: `auto`).
