@@ -238,6 +238,12 @@ private let ethernetToB: [UInt8] = [0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x
     pong(MACAddress(0x02, 0x53, 0x4E, 0, 0, 9), from: sn1Socket)
     pong(MACAddress(0x02, 0x53, 0x4E, 0, 0, 2), from: sn2Socket)
     #expect(edge.wire.supernodeInfo[0].version == "3.1.1")
+    // The JSON API shows the 3.x fields.
+    let rows = EdgeManagementJSON.rows("supernodes", edge.engine.snapshot())
+    let first = Dictionary(rows[0].map { ($0.0, "\($0.1)") }, uniquingKeysWith: { a, _ in a })
+    #expect(first["version"]?.contains("3.1.1") == true)
+    #expect(first["v3_selection"]?.contains("mac = ") == true)
+    #expect(first["macaddr"]?.lowercased().contains("02:53:4e:00:00:09") == true)
     edge.ack()
     edge.clock.advance(seconds: 31)
     edge.engine.tick()
