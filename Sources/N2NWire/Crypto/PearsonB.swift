@@ -13,11 +13,14 @@ public enum PearsonB {
         return h
     }
 
-    /// The lanes h₁...h_m (m = 1, 2 or 4) over `input`; lanes beyond m are left 0.
-    @inline(__always)
-    static func lanes(_ input: UnsafeRawBufferPointer, count m: Int) -> (UInt64, UInt64, UInt64, UInt64) {
+    /// The four lane states. A struct, not variables captured by a local function: debug builds
+    /// box captured variables on the heap, and this runs for every header-encrypted datagram.
+    struct LaneState {
         var h1: UInt64 = 0, h2: UInt64 = 0, h3: UInt64 = 0, h4: UInt64 = 0
-        @inline(__always) func mix(_ v: UInt64) {
+        let m: Int
+
+        @inline(__always)
+        mutating func mix(_ v: UInt64) {
             h1 = permute((h1 ^ v) &- 1)
             if m > 1 { h2 = permute((h2 ^ v) &- 2) }
             if m > 2 {
@@ -25,22 +28,31 @@ public enum PearsonB {
                 h4 = permute((h4 ^ v) &- 4)
             }
         }
+
+        @inline(__always)
+        mutating func invert() { h1 = ~h1; h2 = ~h2; h3 = ~h3; h4 = ~h4 }
+    }
+
+    /// The lanes h₁...h_m (m = 1, 2 or 4) over `input`; lanes beyond m are left 0.
+    @inline(__always)
+    static func lanes(_ input: UnsafeRawBufferPointer, count m: Int) -> (UInt64, UInt64, UInt64, UInt64) {
+        var state = LaneState(m: m)
         let n = input.count
         var i = 0
         if let base = input.baseAddress {
             while i &+ 8 <= n {
-                mix(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                state.mix(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
                 i &+= 8
             }
         }
-        h1 = ~h1; h2 = ~h2; h3 = ~h3; h4 = ~h4
+        state.invert()
         while i < n {
-            mix(UInt64(input[i]))
+            state.mix(UInt64(input[i]))
             i &+= 1
         }
-        h1 = ~h1; h2 = ~h2; h3 = ~h3; h4 = ~h4
-        mix(UInt64(n))
-        return (h1, h2, h3, h4)
+        state.invert()
+        state.mix(UInt64(n))
+        return (state.h1, state.h2, state.h3, state.h4)
     }
 
     /// H64: lane 1. Runs over every header-encrypted v3 datagram (the checksum).
