@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "edge", targets: ["Edge"]),
         .executable(name: "supernode", targets: ["Supernode"]),
+        .executable(name: "n2n-keygen", targets: ["Keygen"]),
         .library(name: "N2NWire", targets: ["N2NWire"]),
         .library(name: "PacketCore", targets: ["PacketCore"]),
         .library(name: "TapDevice", targets: ["TapDevice"]),
@@ -45,8 +46,8 @@ let package = Package(
                 "PacketCore", "N2NWire", "LinuxSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // The opt-in Prometheus endpoint: its own thread, SwiftNIO's HTTP/1 codec, serving the
-        // text the engine thread last published. Never on the data path.
+        // The opt-in Prometheus endpoint and status page: its own thread, SwiftNIO's HTTP/1 codec,
+        // serving what the engine thread last published. Never on the data path.
         .target(
             name: "Metrics",
             dependencies: [
@@ -68,6 +69,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+
+        // n2n-keygen: keys for n2n 3.x user/password authentication.
+        .executableTarget(name: "Keygen", dependencies: ["ProgramSupport"]),
 
         // For tests only: the one allocation probe (a counter over the runtime's allocation hook and
         // the runner that measures in a child copy of the test binary).

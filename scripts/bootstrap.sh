@@ -9,11 +9,12 @@ if command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq
     # systemd (systemd-analyze), man-db and groff-base, binutils (strip, readelf), dpkg-dev
     # (dpkg-shlibdeps) and util-linux (unshare) are for scripts/build-deb.sh and its tests;
-    # nftables builds the NAT routers of Tests/Integration/reliability.sh.
+    # nftables builds the NAT routers of Tests/Integration/reliability.sh; chromium (headless)
+    # renders the status page in Tests/Integration/statuspage.sh.
     apt-get install -y -qq --no-install-recommends \
         libssl-dev liblzo2-dev libzstd-dev pkg-config \
         iproute2 iputils-ping socat iperf3 python3 procps nftables \
-        systemd man-db groff-base binutils dpkg-dev util-linux xz-utils >/dev/null
+        systemd man-db groff-base binutils dpkg-dev util-linux xz-utils chromium fonts-dejavu-core >/dev/null
 fi
 # The management netns test parses /metrics with a real Prometheus text parser.
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore prometheus-client
@@ -21,4 +22,5 @@ python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 
 # into the same folder (swift build -c release --show-bin-path) and replace the static binaries.
 swift build -c release --static-swift-stdlib --product edge
 swift build -c release --static-swift-stdlib --product supernode
+swift build -c release --static-swift-stdlib --product n2n-keygen
 echo "built: $(swift build -c release --static-swift-stdlib --show-bin-path)/edge and supernode"

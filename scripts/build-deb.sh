@@ -18,14 +18,18 @@ maintainer=${DEB_MAINTAINER:-"swift-n2n developers <swift-n2n@example.invalid>"}
 if [ -z "${BIN:-}" ]; then
     swift build -c release --static-swift-stdlib --product edge >&2
     swift build -c release --static-swift-stdlib --product supernode >&2
+    swift build -c release --static-swift-stdlib --product n2n-keygen >&2
     BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
 fi
-for program in edge supernode; do
+for program in edge supernode n2n-keygen; do
     [ -x "$BIN/$program" ] || { echo "build-deb: no $BIN/$program" >&2; exit 1; }
     # A binary that loads the Swift runtime from the toolchain does not run on the target hosts.
-    if ldd "$BIN/$program" | grep -Eq 'libswift|libFoundation|libdispatch|libBlocksRuntime'; then
+    # (ldd's output is read whole first: with pipefail, grep -q closing the pipe early would make
+    # the test fail on ldd's SIGPIPE instead of on a match.)
+    libraries=$(ldd "$BIN/$program" 2>&1 || true)
+    if grep -Eq 'libswift|libFoundation|libdispatch|libBlocksRuntime' <<<"$libraries"; then
         echo "build-deb: $BIN/$program loads the Swift runtime dynamically:" >&2
-        ldd "$BIN/$program" | grep -E 'libswift|libFoundation|libdispatch|libBlocksRuntime' >&2
+        grep -E 'libswift|libFoundation|libdispatch|libBlocksRuntime' <<<"$libraries" >&2
         echo "build-deb: build it with: swift build -c release --static-swift-stdlib" >&2
         exit 1
     fi
@@ -47,7 +51,7 @@ mkdir -p "$work/debian"
 root=$work/debian/$package
 p=$repo/packaging
 
-install -d -m 0755 "$root/DEBIAN" "$root/usr/sbin" "$root/lib/systemd/system" \
+install -d -m 0755 "$root/DEBIAN" "$root/usr/sbin" "$root/usr/bin" "$root/lib/systemd/system" \
     "$root/usr/share/man/man8" "$root/usr/share/man/man1" "$root/etc/n2n" \
     "$root/usr/share/bash-completion/completions" "$root/usr/share/doc/$package"
 
@@ -55,10 +59,14 @@ for program in edge supernode; do
     install -m 0755 "$BIN/$program" "$root/usr/sbin/$program"
     strip --strip-all --remove-section=.comment "$root/usr/sbin/$program"
 done
+# n2n-keygen is a user's tool (no privileges needed), in /usr/bin as the stock package has it.
+install -m 0755 "$BIN/n2n-keygen" "$root/usr/bin/n2n-keygen"
+strip --strip-all --remove-section=.comment "$root/usr/bin/n2n-keygen"
 install -m 0644 "$p/systemd/edge.service" "$p/systemd/edge@.service" "$p/systemd/supernode.service" \
     "$root/lib/systemd/system/"
 sed "s/@VERSION@/$version/g" "$p/man/edge.8" | gzip -9n > "$root/usr/share/man/man8/edge.8.gz"
 sed "s/@VERSION@/$version/g" "$p/man/supernode.1" | gzip -9n > "$root/usr/share/man/man1/supernode.1.gz"
+sed "s/@VERSION@/$version/g" "$p/man/n2n-keygen.1" | gzip -9n > "$root/usr/share/man/man1/n2n-keygen.1.gz"
 install -m 0644 "$p/etc/edge.conf.sample" "$p/etc/supernode.conf.sample" "$p/etc/community.list.sample" \
     "$root/etc/n2n/"
 install -m 0644 "$p/bash-completion/edge" "$p/bash-completion/supernode" \
@@ -76,7 +84,7 @@ done
 # Depends: the Debian packages of the shared libraries the programs load.
 if command -v dpkg-shlibdeps >/dev/null 2>&1; then
     printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$package" "$package" > "$work/debian/control"
-    depends=$(cd "$work" && dpkg-shlibdeps -O "debian/$package/usr/sbin/edge" "debian/$package/usr/sbin/supernode" \
+    depends=$(cd "$work" && dpkg-shlibdeps -O "debian/$package/usr/sbin/edge" "debian/$package/usr/sbin/supernode" "debian/$package/usr/bin/n2n-keygen" \
         2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 else
     # Unversioned, from the package that owns each library (the /lib and /usr/lib spellings

@@ -57,8 +57,11 @@ final class EdgeRoutes {
 
     private func addDefault(via gateway: UInt32, supernode: SupernodeAddress?) {
         // Startup only: a blocking lookup is acceptable before the loop runs.
-        if let supernode, let address = supernode.literal ?? SupernodeResolver.lookup(host: supernode.host, port: supernode.port),
-           case .v4(let snAddress) = address.address {
+        let address = supernode.flatMap { $0.literal ?? SupernodeResolver.lookup(host: $0.host, port: $0.port, ipv6: true) }
+        if case .v6? = address?.address {
+            // The two /1 routes are IPv4 only: the supernode's IPv6 route is not affected.
+            logger.notice("supernode \(address!) is reached over IPv6: no route to pin")
+        } else if case .v4(let snAddress)? = address?.address {
             if let systemGateway = EdgeRoutes.defaultGateway() {
                 do {
                     // The kernel picks the device that reaches the system gateway.

@@ -9,15 +9,16 @@ import PacketCore
 extension EdgeRuntime {
     func startManagementTimers() throws(EdgeStartupError) {
         if let endpoint = config.metrics {
-            let board = MetricsBoard<EdgeSnapshot>()
-            board.publish(engine.snapshot())
-            management.publish = board.publish
+            let board = MetricsBoard<StatusView<EdgeSnapshot>>()
+            management.publish = StatusView.recording(into: board.publish)
+            management.publish?(engine.snapshot())
             do {
-                metricsServer = try MetricsServer(host: endpoint.host, port: endpoint.port) {
-                    board.current.map(EdgeMetrics.render) ?? ""
-                }
+                metricsServer = try MetricsServer(host: endpoint.host, port: endpoint.port,
+                                                  metrics: { board.current.map { EdgeMetrics.render($0.snapshot) } ?? "" },
+                                                  page: { board.current.map(EdgeStatusPage.html) ?? "" },
+                                                  json: { board.current.map(EdgeStatusPage.json) ?? "{}\n" })
             } catch { throw EdgeStartupError("\(error)") }
-            logger.notice("metrics on http://\(endpoint)/metrics")
+            logger.notice("metrics on http://\(endpoint)/metrics, status page on http://\(endpoint)/")
         }
         loop.schedule(after: .seconds(1), repeating: .seconds(1)) { [unowned self] in self.publishManagement() }
     }

@@ -26,9 +26,7 @@ extension EdgeRuntime {
                 throw EdgeStartupError("cannot attach TAP queue \(index) for worker \(index): \(error)")
             }
             do {
-                socket = try UDPSocket(family: .ipv4)
-                try socket.setReusePort(true)
-                try socket.bind(to: SocketAddress(ipv4: 0, port: port))
+                socket = try UDPSocket.anyAddress(port: port, family: mainSocket.family, reusePort: true)
                 if let tos = config.tos { try socket.setTypeOfService(tos) }
                 try socket.setPathMTUDiscovery(config.pmtuDiscovery ? .do : .dont)
                 try? socket.setReceiveBufferSize(1 << 21)

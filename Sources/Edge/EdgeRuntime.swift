@@ -79,16 +79,16 @@ final class EdgeRuntime: EdgeHost {
 
         // Sockets (spec 5.2 step 4).
         do {
-            if config.effectiveWorkers > 1 {
-                // Every worker's socket shares the port; the kernel keeps each peer on one of them.
-                mainSocket = try UDPSocket(family: .ipv4)
-                try mainSocket.setReusePort(true)
-                try mainSocket.bind(to: SocketAddress(ipv4: 0, port: config.localPort))
-            } else {
-                mainSocket = try UDPSocket(bindingTo: PeerSocket(ipv4: 0, port: config.localPort))
-            }
+            // Dual-stack where the kernel has IPv6. With several workers every worker's socket
+            // shares the port; the kernel keeps each peer on one of them.
+            mainSocket = try UDPSocket.anyAddress(port: config.localPort, reusePort: config.effectiveWorkers > 1)
         } catch {
             throw EdgeStartupError("cannot open the UDP socket on port \(config.localPort): \(error)")
+        }
+        if mainSocket.family == .ipv4 {
+            for sn in config.supernodes {
+                if case .v6? = sn.literal?.address { logger.error("supernode \(sn) is IPv6, but this kernel has no IPv6") }
+            }
         }
         do {
             if let tos = config.tos { try mainSocket.setTypeOfService(tos) }
@@ -147,8 +147,12 @@ final class EdgeRuntime: EdgeHost {
         engineConfig.registrationInterval = config.registerInterval
         engineConfig.registerTTL = config.registerTTL
         engineConfig.allowP2P = config.allowP2P
+        engineConfig.reachesIPv6 = mainSocket.family == .ipv6
         engineConfig.dropMulticast = !config.acceptMulticast
         engineConfig.allowRouting = config.allowRouting
+        engineConfig.overlayMTU = config.mtu
+        engineConfig.clampMSS = config.clampMSS
+        engineConfig.maxLocalHosts = config.maxLocalHosts
         engineConfig.multicastSnooping = config.multicastSnooping
         engineConfig.sharedSnooper = config.multicastSnooping.map {
             SharedMulticastSnooper(settings: $0, mac: mac, ipv4: currentTapAddress())
@@ -161,7 +165,7 @@ final class EdgeRuntime: EdgeHost {
                             verbosity: ProcessLog.verbosity.load(ordering: .relaxed))
         engine.onVerbosityChange = { ProcessLog.verbosity.store($0, ordering: .relaxed) }
         pump = DataPlanePump(plane: engine.worker, port: tapPort, sink: datagramSink, receiveBatch: receiveBatch, logger: logger)
-        resolver = SupernodeResolver { waker.wake() }
+        resolver = SupernodeResolver(ipv6: mainSocket.family == .ipv6) { waker.wake() }
         let board = routingBoard
         board.publish(engine.control.routing)
         engine.control.onPublish = { board.publish($0) }
@@ -205,6 +209,7 @@ final class EdgeRuntime: EdgeHost {
         tapInterface = device
         tap = queue
         logger.notice("TAP offloads: \(config.offload ? offloadDescription : "off (--no-offload)")")
+        logger.notice("UDP socket: \(mainSocket.family == .ipv6 ? "IPv4 and IPv6 (dual-stack [::])" : "IPv4 only (no IPv6 in this kernel)") port \((try? mainSocket.localPort) ?? 0)")
         logger.notice("UDP offloads: \(config.offload ? udpOffloads.description : "off (--no-offload)")")
         logger.notice("created TAP \(device.name) mac \(mac) mtu \(config.mtu) address \(config.tapAddress.map(\.description) ?? "-")")
     }

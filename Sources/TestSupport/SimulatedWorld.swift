@@ -13,9 +13,10 @@ public final class SimulatedWorld {
     public init(clock: ManualClock = ManualClock()) { self.clock = clock }
 
     @discardableResult
-    public func addSupernode(at socket: PeerSocket, options: SupernodeEngineOptions = SupernodeEngineOptions(),
+    public func addSupernode(at socket: PeerSocket, alsoAt more: [PeerSocket] = [],
+                             options: SupernodeEngineOptions = SupernodeEngineOptions(),
                              headerEncryption: Bool = false) -> SimulatedSupernode {
-        let sn = SimulatedSupernode(world: self, socket: socket, options: options, headerEncryption: headerEncryption)
+        let sn = SimulatedSupernode(world: self, sockets: [socket] + more, options: options, headerEncryption: headerEncryption)
         supernodes.append(sn)
         return sn
     }
@@ -92,19 +93,27 @@ public final class SimulatedEdge {
     public var frames: [[UInt8]] { sink.frames }
 }
 
-/// One supernode engine at a public address; `restart()` replaces it with a fresh one (no state).
+/// One supernode engine at a public address (or one of each IP family, as a dual-stack socket
+/// has: replies leave from the address of the destination's family); `restart()` replaces it
+/// with a fresh one (no state).
 public final class SimulatedSupernode {
     public let socket: PeerSocket
+    public let sockets: [PeerSocket]
     public private(set) var engine: SupernodeEngine
     public let sink = RecordingSupernodeSink()
     private let make: () -> SupernodeEngine
 
-    init(world: SimulatedWorld, socket: PeerSocket, options: SupernodeEngineOptions, headerEncryption: Bool) {
+    init(world: SimulatedWorld, sockets: [PeerSocket], options: SupernodeEngineOptions, headerEncryption: Bool) {
+        let socket = sockets[0]
         self.socket = socket
+        self.sockets = sockets
         let network = world.network
         let clock = world.clock
         let sink = self.sink
-        sink.onDatagram = { d in network.send(d.bytes, from: socket, to: d.destination) }
+        sink.onDatagram = { d in
+            let from = sockets.first { $0.sameFamily(as: d.destination) } ?? socket
+            network.send(d.bytes, from: from, to: d.destination)
+        }
         make = {
             let random = DeterministicRandom(seed: 0x5EED)
             var logger = Logger(label: "sim.supernode")
@@ -118,7 +127,9 @@ public final class SimulatedSupernode {
     }
 
     private func attach(_ network: InMemoryNetwork) {
-        network.attach(socket) { [unowned self] bytes, source in self.engine.handleDatagram(bytes, from: source) }
+        for socket in sockets {
+            network.attach(socket) { [unowned self] bytes, source in self.engine.handleDatagram(bytes, from: source) }
+        }
     }
 
     /// A crash and restart at the same address: every registration is forgotten.

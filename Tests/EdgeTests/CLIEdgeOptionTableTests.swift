@@ -51,6 +51,7 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
             "verbose": "v", "help": "h", "version": "version", "pidfile": "pidfile", "no-offload": "no-offload", "workers": "workers",
             "igmp-snooping": "igmp-snooping", "igmp-query-interval": "igmp-query-interval",
             "igmp-membership-timeout": "igmp-membership-timeout",
+            "no-mss-clamp": "no-mss-clamp", "max-local-hosts": "max-local-hosts",
             "management-password": "management-password", "metrics": "metrics",
             "protocol": "protocol", "select-rtt": "select-rtt", "select-mac": "select-mac",
         ])

@@ -43,7 +43,23 @@ import Testing
         #expect(try SupernodeAddress.parse("10.0.0.1:1").description == "10.0.0.1:1")
         #expect(throws: OptionValueError.self) { try SupernodeAddress.parse("sn.example.net") }
         #expect(throws: OptionValueError.self) { try SupernodeAddress.parse("a b:1") }
-        #expect(throws: OptionValueError.self) { try SupernodeAddress.parse("[::1]:7654") }
+        // IPv6 in brackets; bare IPv6 is refused with the hint rather than split at a colon.
+        let v6 = try SupernodeAddress.parse("[2001:db8::1]:1200")
+        #expect(v6 == SupernodeAddress(host: "2001:db8::1", port: 1200))
+        #expect(v6.description == "[2001:db8::1]:1200")
+        #expect(v6.literal == PeerSocket(address: .v6(0x2001_0DB8_0000_0000, 1), port: 1200))
+        #expect(try SupernodeAddress.parse("[::1]:7654").literal == PeerSocket(address: .v6(0, 1), port: 7654))
+        #expect(try SupernodeAddress.parse("10.0.0.1:1").literal == PeerSocket(ipv4: 0x0A00_0001, port: 1))
+        #expect(try SupernodeAddress.parse("sn.example.net:1").literal == nil)
+        for bad in ["2001:db8::1:1200", "2001:db8::1", "[2001:db8::1]", "[2001:db8::1]1200", "[2001:db8::1:1200",
+                    "[sn.example.net]:1", "[]:1", "[2001:db8::1]:0", "[2001:db8::1]:x"] {
+            #expect(throws: OptionValueError.self, "\(bad)") { try SupernodeAddress.parse(bad) }
+        }
+        do {
+            _ = try SupernodeAddress.parse("2001:db8::1:1200")
+        } catch {
+            #expect(error.reason.contains("brackets"))
+        }
     }
 
     @Test func limits() throws {

@@ -67,6 +67,8 @@ stale() {
 }
 
 build() {
+    # The one InternetChecksum (LinuxSystem) is compiled into the standalone Offload and Multicast modules.
+    local checksum=$root/Sources/LinuxSystem/IO/InternetChecksum.swift
     mkdir -p "$bin/lib" "$bin/artifacts"
     local lib=$bin/lib/libN2NWire.a
     if stale "$lib" "$root/Sources/N2NWire" "$here/run.sh"; then
@@ -76,20 +78,20 @@ build() {
             $(find "$root/Sources/N2NWire" -name '*.swift' | sort)) || return 1
     fi
     local offload_lib=$bin/lib/libTapOffload.a
-    if [[ " ${targets[*]} " == *" offload-"* ]] && stale "$offload_lib" "$root/Sources/TapDevice/Offload" "$here/run.sh"; then
+    if [[ " ${targets[*]} " == *" offload-"* ]] && stale "$offload_lib" "$root/Sources/TapDevice/Offload" "$checksum" "$here/run.sh"; then
         echo "building TapOffload (fuzzer, address)"
         # FrameBatch+FrameSlots.swift needs FrameBatch from the rest of TapDevice: left out here.
         (cd "$bin/lib" && swiftc "${swift_flags[@]}" -module-name TapOffload -emit-module \
             -emit-module-path "$bin/lib/TapOffload.swiftmodule" -emit-library -static -o "$offload_lib" \
-            $(find "$root/Sources/TapDevice/Offload" -name '*.swift' ! -name 'FrameBatch+*' | sort)) || return 1
+            $(find "$root/Sources/TapDevice/Offload" -name '*.swift' ! -name 'FrameBatch+*' | sort) "$checksum") || return 1
     fi
     local mlib=$bin/lib/libMulticast.a want_multicast=""
     for t in "${targets[@]}"; do [[ -n ${multicast[$t]:-} ]] && want_multicast=1; done
-    if [[ -n $want_multicast ]] && stale "$mlib" "$lib" "$root/Sources/PacketCore/Multicast" "$here/run.sh"; then
+    if [[ -n $want_multicast ]] && stale "$mlib" "$lib" "$root/Sources/PacketCore/Multicast" "$checksum" "$here/run.sh"; then
         echo "building Multicast (fuzzer, address)"
         (cd "$bin/lib" && swiftc "${swift_flags[@]}" -module-name Multicast -I "$bin/lib" -emit-module \
             -emit-module-path "$bin/lib/Multicast.swiftmodule" -emit-library -static -o "$mlib" \
-            $(find "$root/Sources/PacketCore/Multicast" -name '*.swift' | sort)) || return 1
+            $(find "$root/Sources/PacketCore/Multicast" -name '*.swift' | sort) "$checksum") || return 1
     fi
     local t spm=$bin/spm/release engine_objects=()
     for t in "${targets[@]}"; do

@@ -4,7 +4,8 @@
 # query them. Source it after setting BIN (the folder with edge and supernode) and TOOL.
 # Everything it creates is removed by `cleanup`, which the sourcing script traps on EXIT.
 
-id="n2n$$"
+# NETNS_ID: the prefix of every name (default n2n<pid>); scripts/demo.sh sets its own fixed prefix.
+id="${NETNS_ID:-n2n$$}"
 work=$(mktemp -d "/tmp/$id.XXXX")
 LAN="$id-lan"; SN="$id-sn"
 EDGES=("$id-e1" "$id-e2" "$id-e3" "$id-e4")
@@ -65,11 +66,12 @@ start_supernode() {
 stop_pid() { kill "$1" 2>/dev/null; for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; kill -9 "$1" 2>/dev/null; }
 
 declare -A EDGE_PID
-# start_edge N community [extra args...]   (edge N: overlay .N, MAC 02:00:00:00:d5:0N, UDP port 5000N)
+# start_edge N community [extra args...]   (edge N: overlay .N, MAC 02:00:00:00:d5:0N, UDP port 5000N;
+# the supernode is $SN_ADDR, by default $UNDER.254:$SN_PORT)
 start_edge() {
     local n=$1 community=$2; shift 2
     ip netns exec "${EDGES[$((n - 1))]}" "$BIN/edge" -f -d n2n0 -c "$community" -a "$OVER.$n" \
-        -m "02:00:00:00:d5:0$n" -l "$UNDER.254:$SN_PORT" -p "5000$n" "$@" >>"$work/edge$n.log" 2>&1 &
+        -m "02:00:00:00:d5:0$n" -l "${SN_ADDR:-$UNDER.254:$SN_PORT}" -p "5000$n" "$@" >>"$work/edge$n.log" 2>&1 &
     EDGE_PID[$n]=$!; pids+=("$!")
 }
 
@@ -111,6 +113,9 @@ peer_is_p2p() {  # peer_is_p2p AT PEER: the edge's management port lists PEER's 
 }
 
 peer_not_p2p() { ! peer_is_p2p "$@"; }
+
+# until_true SECONDS CMD...: retries CMD every 0.5 s until it succeeds, at most SECONDS.
+until_true() { local deadline=$((SECONDS + $1)); shift; while ! "$@"; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.5; done; }
 
 # wait_ready FILE... : until every receiver printed "ready" (joined and listening), at most 10 s;
 # a fixed sleep lost the first datagrams when a loaded machine started python slowly.

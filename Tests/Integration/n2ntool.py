@@ -92,6 +92,25 @@ def bcast_send(addr, port, count, interval=0.2, paced="0"):
         pause(interval, paced, start, i)
 
 
+def tap_count(ifname, seconds, group):
+    """Prints how many IPv4 UDP frames to `group` arrived on the TAP `ifname` (joined or not)."""
+    want = socket.inet_aton(group)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    s.bind((ifname, 0))
+    print("ready", flush=True)
+    deadline, count = time.time() + float(seconds), 0
+    while time.time() < deadline:
+        s.settimeout(max(0.05, deadline - time.time()))
+        try:
+            data, addr = s.recvfrom(4096)
+        except socket.timeout:
+            break
+        if addr[2] != socket.PACKET_OUTGOING and len(data) >= 34 and data[12:14] == b"\x08\x00" \
+                and data[23] == 17 and data[30:34] == want:
+            count += 1
+    print(count, flush=True)
+
+
 def n2n_header(code, community=b"demo", flags=0, ttl=2):
     return bytes([2, ttl]) + struct.pack(">H", flags | code) + community.ljust(16, b"\0")[:16]
 
@@ -132,6 +151,28 @@ def garbage_datagram(rng, samples, kind):
     return bytes(p) + bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 64)))
 
 
+def udp_socket(host, port):
+    """A UDP socket of the family HOST resolves to (an IPv4 or IPv6 literal, or a name)."""
+    family = socket.getaddrinfo(host, int(port), type=socket.SOCK_DGRAM)[0][0]
+    return socket.socket(family, socket.SOCK_DGRAM)
+
+
+def register_many(host, port, count, community="demo"):
+    """COUNT REGISTER_SUPERs, each for another MAC, from one socket; prints how many were sent."""
+    s = udp_socket(host, port)
+    sent = 0
+    for i in range(int(count)):
+        mac = bytes([0x02, 0xee, 0, 0, i >> 8 & 0xFF, i & 0xFF])
+        try:
+            s.sendto(n2n_header(5, community.encode()) + struct.pack(">I", i) + mac + bytes(4), (host, int(port)))
+            sent += 1
+        except OSError:
+            pass
+        if i % 50 == 49:
+            time.sleep(0.01)
+    print(sent)
+
+
 def flood(host, port, seconds, rate, community="demo", seed=None):
     """The garbage mix at RATE datagrams/s for SECONDS, paced; prints 'sent N in T s: R/s'.
 
@@ -142,7 +183,7 @@ def flood(host, port, seconds, rate, community="demo", seed=None):
     rng = random.Random(seed if seed is not None else os.getpid())
     samples = sample_packets(community.encode())
     pool = [garbage_datagram(rng, samples, i % 4) for i in range(4096)]
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = udp_socket(host, port)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
     s.connect((host, int(port)))                  # send() skips the address parsing of sendto()
     send = s.send
@@ -197,7 +238,7 @@ def packetstats(port, tag="77"):
 def garbage(host, port, count, community="demo", seed=None):
     """Random datagrams, every truncation and bit flips of valid packets; prints how many were sent."""
     rng = random.Random(seed if seed is not None else os.getpid())
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = udp_socket(host, port)
     samples = sample_packets(community.encode())
     sent = 0
     for i in range(int(count)):
@@ -216,7 +257,7 @@ def main(argv):
     commands = {
         "mgmt": mgmt, "mcast-recv": mcast_recv, "mcast-send": mcast_send,
         "bcast-recv": bcast_recv, "bcast-send": bcast_send, "garbage": garbage,
-        "flood": flood, "packetstats": packetstats,
+        "flood": flood, "packetstats": packetstats, "tap-count": tap_count, "register-many": register_many,
     }
     if len(argv) < 2 or argv[1] not in commands:
         sys.exit("usage: n2ntool.py {%s} args..." % "|".join(commands))

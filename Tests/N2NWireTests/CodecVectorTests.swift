@@ -160,7 +160,7 @@ let specVectors: [CodecVector] = {
         #expect(bytes.count == 48)
         #expect(Array(bytes[28..<32]) == [0x80, 0x00, 0x1d, 0xe6])
         #expect(try WireCodec.decode(bytes).message == message)
-        #expect(sock.description == "[2001:db8:0:0:0:0:0:1]:7654")
+        #expect(sock.description == "[2001:db8::1]:7654")
     }
 
     @Test func familyWordTestsOnlyBit15() throws {

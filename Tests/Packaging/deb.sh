@@ -46,6 +46,7 @@ deb_tests() {
 ./lib/systemd/system/edge.service
 ./lib/systemd/system/edge@.service
 ./lib/systemd/system/supernode.service
+./usr/bin/n2n-keygen
 ./usr/sbin/edge
 ./usr/sbin/supernode
 ./usr/share/bash-completion/completions/edge
@@ -56,6 +57,7 @@ deb_tests() {
 ./usr/share/doc/swift-n2n/management.md.gz
 ./usr/share/doc/swift-n2n/running.md.gz
 ./usr/share/doc/swift-n2n/troubleshooting.md.gz
+./usr/share/man/man1/n2n-keygen.1.gz
 ./usr/share/man/man1/supernode.1.gz
 ./usr/share/man/man8/edge.8.gz
 EOF
@@ -63,7 +65,7 @@ EOF
     comm -13 "$work/expected" "$work/files" >"$work/extra"
     if [ -s "$work/missing" ]; then fail "dpkg-deb -c lists every expected file" "$work/missing"; else pass "dpkg-deb -c lists every expected file ($(wc -l <"$work/expected"))"; fi
     if [ -s "$work/extra" ]; then fail "the package holds no other file" "$work/extra"; else pass "the package holds no other file"; fi
-    awk '$2 != "root/root" || ($1 ~ /^d/ ? $1 != "drwxr-xr-x" : ($6 ~ /^\.\/usr\/sbin\// ? $1 != "-rwxr-xr-x" : $1 != "-rw-r--r--"))' \
+    awk '$2 != "root/root" || ($1 ~ /^d/ ? $1 != "drwxr-xr-x" : ($6 ~ /^\.\/usr\/s?bin\// ? $1 != "-rwxr-xr-x" : $1 != "-rw-r--r--"))' \
         "$work/contents" >"$work/modes"
     if [ -s "$work/modes" ]; then fail "owners root/root; programs 0755, other files 0644, folders 0755" "$work/modes"
     else pass "owners root/root; programs 0755, other files 0644, folders 0755"; fi
@@ -125,6 +127,10 @@ EOF
         bash -c '! grep -hv "^ *#" "$1"/postinst "$1"/prerm "$1"/postrm | grep -E "enable|(systemctl|deb-systemd-invoke|invoke-rc.d) +(--[a-z-]+ +)*start"' _ "$work/control"
 
     # ---- the installed programs
+    check "installed n2n-keygen prints the stock tool's user line" \
+        bash -c '[ "$("$1" logan 007)" = "* logan nHWum+r42k1qDXdIeH-WFKeylK5UyLStRzxofRNAgpG" ]' _ "$r/usr/bin/n2n-keygen"
+    check "installed n2n-keygen without arguments prints its usage and exits 1" \
+        bash -c '"$1" 2>&1 | grep -q "usage"; "$1" >/dev/null 2>&1; [ $? = 1 ]' _ "$r/usr/bin/n2n-keygen"
     for program in edge supernode; do
         check "installed $program is stripped (no .symtab)" \
             bash -c '! readelf -S "$1" | grep -q "\.symtab"' _ "$r/usr/sbin/$program"
@@ -225,6 +231,14 @@ man_tests() {
         check "$name: exit statuses 0, 1 and 2" \
             bash -c 'sed -n "/ EXIT STATUS /,/ ENVIRONMENT \| FILES /p" "$1" | grep -q " 0 .* 1 .* 2 "' _ "$work/$name.txt"
     done
+    # n2n-keygen's page: clean, with the sections a tool without configuration has.
+    zcat "$r/usr/share/man/man1/n2n-keygen.1.gz" >"$work/n2n-keygen.1"
+    check "n2n-keygen.1: groff -man -ww -z gives no warning" \
+        bash -c 'out=$(groff -man -ww -z "$1" 2>&1) && [ -z "$out" ] || { echo "$out"; exit 1; }' _ "$work/n2n-keygen.1"
+    check "n2n-keygen.1: NAME, SYNOPSIS, DESCRIPTION, OPTIONS, EXIT STATUS, EXAMPLES" \
+        bash -c 't=$(MANWIDTH=80 man -l "$1" 2>/dev/null | tr "\n" " " | tr -s " ")
+                 for s in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES; do grep -q " $s " <<<"$t" || exit 1; done' \
+        _ "$r/usr/share/man/man1/n2n-keygen.1.gz"
     # The control: a page with an unknown macro and a broken escape does not pass.
     printf '.TH X 1\n.SH NAME\nx \\- y\n.BX z\n\\*[nosuchstring]\n' >"$work/broken.1"
     check "control: groff -ww -z complains about a broken page" \

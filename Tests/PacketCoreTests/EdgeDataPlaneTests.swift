@@ -14,6 +14,8 @@ import Testing
         func peerSeen(_ mac: MACAddress, sock: PeerSocket, viaSupernode: Bool, now: Int64) { seen.append((mac, sock, viaSupernode)) }
         func peerWanted(_ mac: MACAddress, now: Int64) { wanted.append(mac) }
         func probeDue(_ mac: MACAddress, now: Int64) { probes.append(mac) }
+        var localHosts: [MACAddress] = []
+        func localHostSeen(_ mac: MACAddress, now: Int64) { localHosts.append(mac) }
         func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
             messages.append(message.code)
         }
@@ -67,6 +69,18 @@ import Testing
                                    relay: sn1Socket, supernodes: [sn1Socket], generation: 2)
         frameToB().withUnsafeBytes { w.handleFrame($0) }
         #expect(sink.datagrams.last?.to == bPub)
+    }
+
+    @Test func aHostBehindTheTapIsReportedOncePerSpacing() {
+        let w = worker(routing: { self.table }) { $0.allowRouting = true }   // -r: the host's IP is not ours
+        let host = MACAddress(0x02, 0, 0, 0, 0, 0x11)
+        let fromHost = Frames.ipv4(dst: macB, src: host, srcIP: 0x0A00_000B, dstIP: ipB)
+        for _ in 0..<5 { fromHost.withUnsafeBytes { w.handleFrame($0) } }
+        frameToB().withUnsafeBytes { w.handleFrame($0) }   // the edge's own MAC is never reported
+        #expect(channel.localHosts == [host])
+        clock.advance(seconds: 0.3)
+        fromHost.withUnsafeBytes { w.handleFrame($0) }
+        #expect(channel.localHosts == [host, host])
     }
 
     @Test func groupDestinationsAreNeverWanted() {
@@ -128,5 +142,22 @@ import Testing
         var register = controlDatagram(.register(Register(srcMac: macB, dstMac: macA)))
         register.withUnsafeMutableBytes { w.handleDatagram($0, from: bPub) }
         #expect(channel.messages == [.register])
+    }
+
+    /// Issue 17 item 3: a relayed PACKET without a sock (our supernode leaves it out across IP
+    /// families) or naming an IPv6 socket this edge cannot reach tells where the peer is not: the
+    /// supernode's address is never taken for the peer's.
+    @Test(arguments: [false, true])
+    func relayedPacketsWithoutAUsableSockLeaveThePeerSocketUnknown(reachesIPv6: Bool) {
+        let w = worker(routing: { EdgeRoutingTable(relay: sn1Socket, supernodes: [sn1Socket]) }) { $0.reachesIPv6 = reachesIPv6 }
+        let frame = Frames.ipv4(dst: macA, src: macB, srcIP: ipB, dstIP: ipA)
+        var bare = packetDatagram(src: macB, dst: macA, frame: frame, fromSupernode: true)
+        bare.withUnsafeMutableBytes { w.handleDatagram($0, from: sn1Socket) }
+        let v6 = PeerSocket(address: .v6(0x2001_0DB8_0000_0000, 2), port: 50000)
+        var named = packetDatagram(src: macC, dst: macA, frame: frame, sock: v6, fromSupernode: true)
+        named.withUnsafeMutableBytes { w.handleDatagram($0, from: sn1Socket) }
+        #expect(sink.frames.count == 2)
+        #expect(channel.seen.map(\.1) == [PeerSocket(ipv4: 0, port: 0), reachesIPv6 ? v6 : PeerSocket(ipv4: 0, port: 0)])
+        #expect(channel.seen.allSatisfy { $0.2 })
     }
 }

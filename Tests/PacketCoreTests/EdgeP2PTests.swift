@@ -194,6 +194,21 @@ private func peers(_ edge: TestEdge) -> String { edge.managementText("peers") }
     #expect(edge.managementText("peers") == "02:00:00:00:00:02 203.0.113.6:50000 pending\n")
 }
 
+/// Issue 17 item 3: an IPv6 peer socket reaches only an edge whose socket is dual-stack.
+@Test(arguments: [false, true])
+func peerInfoWithAnIPv6Socket(reachesIPv6: Bool) throws {
+    let edge = TestEdge { $0.reachesIPv6 = reachesIPv6 }
+    edge.engine.start()
+    edge.ackRegistration()
+    edge.send(frame: Frames.ipv4(dst: macB, src: macA, srcIP: ipA, dstIP: ipB))
+    edge.sink.clear()
+    let v6 = PeerSocket(address: .v6(0x2001_0DB8_0000_0000, 2), port: 50000)
+    edge.receive(controlDatagram(.peerInfo(PeerInfo(mac: macB, sock: v6)), flags: [.fromSupernode]), from: sn1Socket)
+    #expect(edge.sink.sent(.register).map(\.to) == (reachesIPv6 ? [v6] : []))
+    #expect(edge.engine.statistics.drops(.otherFamily) == (reachesIPv6 ? 0 : 1))
+    #expect(edge.managementText("peers").contains("[2001:db8::2]:50000") == reachesIPv6)
+}
+
 @Test func registerTTLVariants() throws {
     func registers(_ ttl: Int) -> [EdgeSentDatagram] {
         let edge = TestEdge { $0.registerTTL = ttl }

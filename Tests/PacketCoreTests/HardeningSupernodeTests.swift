@@ -73,11 +73,12 @@ import LinuxSystem
     /// Item 5: one socket filled the edge table; every new edge was then refused.
     @Test func oneSocketCannotFillTheEdgeTable() {
         var options = SupernodeEngineOptions()
-        options.maxEdges = 100
+        options.maxEdges = 400
         let h = SupernodeHarness(options: options)
-        for i in 0..<200 { h.receive(F.registerSuper(MACAddress(2, 0, 0, 9, UInt8(i >> 8), UInt8(i & 0xFF))), from: F.sockC) }
-        #expect(h.engine.edgeCount == 64)
-        #expect(h.engine.statistics[.quotaExceeded] == 136)
+        // 256 per socket: a bridged edge's own MAC and up to 255 hosts behind its TAP.
+        for i in 0..<300 { h.receive(F.registerSuper(MACAddress(2, 0, 0, 9, UInt8(i >> 8), UInt8(i & 0xFF))), from: F.sockC) }
+        #expect(h.engine.edgeCount == 256)
+        #expect(h.engine.statistics[.quotaExceeded] == 44)
         // The legitimate edge still gets in.
         #expect(h.receive(F.registerSuper(F.macA), from: F.sockA).count == 1)
         // An edge already registered is refreshed, not refused, at its quota.

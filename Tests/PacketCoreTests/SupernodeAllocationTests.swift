@@ -50,7 +50,10 @@ final class CountingSink: CopyingDatagramSink {
             out.withUnsafeMutableBytes { try! edgeCipher.encrypt($0, headerLength: headerLength ?? plain.count, stamp: stamp, random: random) }
             return out
         }
-        let edges = [(F.macA, F.sockA), (F.macB, F.sockB), (F.macC, F.sockC)]
+        // D registered over IPv6: relays across families (without the sock) must not allocate either.
+        let macD = MACAddress(2, 0, 0, 0, 0, 4)
+        let sockD = PeerSocket(address: .v6(0x2001_0DB8_0000_0000, 4), port: 50004)
+        let edges = [(F.macA, F.sockA), (F.macB, F.sockB), (F.macC, F.sockC), (macD, sockD)]
         for (mac, sock) in edges {
             var rs = wire(F.registerSuper(mac))
             rs.withUnsafeMutableBytes { engine.handleDatagram($0, from: sock) }
@@ -65,6 +68,9 @@ final class CountingSink: CopyingDatagramSink {
             (F.registerSuper(F.macB), nil, F.sockB),
             (F.packet(from: F.macA, to: F.macC, flags: [.fromSupernode, .socket], sock: F.sockB), 42, F.sockA),  // relay loop: dropped
             (F.packet(from: F.macA, to: MACAddress(2, 9, 9, 9, 9, 9)), 34, F.sockA),   // unknown: dropped
+            (F.packet(from: F.macA, to: macD, payload: Array(repeating: 9, count: 1200)), 34, F.sockA),
+            (F.packet(from: macD, to: F.macB, payload: Array(repeating: 9, count: 1200)), 34, sockD),
+            (F.queryPeer(from: macD, for: F.macA), nil, sockD),                         // other family: dropped
         ]
         let rounds = 50
         var buffers: [[UInt8]] = []
@@ -86,20 +92,22 @@ final class CountingSink: CopyingDatagramSink {
         let allocations = try #require(counted, "runtime allocation hook not found")
         #expect(engine.statistics[.unknownDestination] == UInt64(rounds + 1))
         #expect(engine.statistics[.relayLoop] == UInt64(rounds + 1))
-        #expect(engine.statistics.totalDropped == UInt64(2 * (rounds + 1)))
+        #expect(engine.statistics[.otherFamily] == UInt64(rounds + 1))
+        #expect(engine.statistics.totalDropped == UInt64(3 * (rounds + 1)))
         return (allocations, sink.datagrams - before)
     }
 
     @Test func plainRelaysDoNotAllocate() throws {
         let (allocations, sent) = try Self.measure(encrypted: false)
-        // Per round: unicast 1, broadcast 2, REGISTER 1, PEER_INFO 1, ACK 1 (FROM_SUPERNODE: dropped).
-        #expect(sent == 50 * 6)
+        // Per round: unicast 1, broadcast 3, REGISTER 1, PEER_INFO 1, ACK 1, across families 2
+        // (FROM_SUPERNODE, unknown destination, other family: dropped).
+        #expect(sent == 50 * 9)
         #expect(allocations == 0, "\(allocations) allocations for \(sent) datagrams")
     }
 
     @Test func encryptedRelaysDoNotAllocate() throws {
         let (allocations, sent) = try Self.measure(encrypted: true)
-        #expect(sent == 50 * 6)
+        #expect(sent == 50 * 9)
         #expect(allocations == 0, "\(allocations) allocations for \(sent) datagrams")
     }
 }

@@ -53,6 +53,31 @@ import Testing
         #expect(exchange(port: server.port, "GET /metrics HTTP/1.0\r\n\r\n").hasPrefix("HTTP/1.0 200 OK"))
     }
 
+    @Test func servesTheStatusPageAndItsJSONBesideTheMetrics() throws {
+        let server = try MetricsServer(host: "127.0.0.1", port: 0, metrics: { "m 1\n" }, page: { "<!doctype html>page" },
+                                       json: { "{\"a\":1}\n" })
+        defer { server.shutdown() }
+        func get(_ path: String) -> String {
+            exchange(port: server.port, "GET \(path) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        }
+        let page = get("/")
+        #expect(page.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(page.lowercased().contains("content-type: text/html; charset=utf-8"))
+        #expect(page.hasSuffix("\r\n\r\n<!doctype html>page"))
+        let json = get("/status.json?x")
+        #expect(json.lowercased().contains("content-type: application/json"))
+        #expect(json.hasSuffix("\r\n\r\n{\"a\":1}\n"))
+        #expect(get("/metrics").hasSuffix("\r\n\r\nm 1\n"))
+        let missing = get("/index.html")
+        #expect(missing.hasPrefix("HTTP/1.1 404"))
+        #expect(missing.hasSuffix("not found: try /metrics / /status.json\n"))
+        // Read-only: nothing but GET and HEAD.
+        #expect(exchange(port: server.port, "PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .hasPrefix("HTTP/1.1 405"))
+        let head = exchange(port: server.port, "HEAD / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(head.hasPrefix("HTTP/1.1 200 OK") && head.hasSuffix("\r\n\r\n"))
+    }
+
     @Test func endpointParsing() {
         #expect(MetricsEndpoint("127.0.0.1:9644") == MetricsEndpoint(host: "127.0.0.1", port: 9644))
         #expect(MetricsEndpoint("9645") == MetricsEndpoint(host: "127.0.0.1", port: 9645))

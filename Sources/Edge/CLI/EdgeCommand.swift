@@ -19,6 +19,7 @@ struct EdgeCommand: ParsableCommand {
                  -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
                  [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
                  [--pidfile <file>] [--no-offload] [--workers <n>] [--igmp-snooping]
+                 [--no-mss-clamp] [--max-local-hosts <n>]
                  [--management-password <pw>] [--metrics <addr:port>] [-h]
             """,
         discussion: """
@@ -64,7 +65,7 @@ struct EdgeCommand: ParsableCommand {
 
     @Option(
         name: [.customShort("l"), .customLong("supernode-list")], parsing: .unconditionalSingleValue,
-        help: ArgumentHelp("Supernode; may be given twice.", valueName: "supernode host:port"),
+        help: ArgumentHelp("Supernode; may be given twice. IPv6: [2001:db8::1]:7654.", valueName: "supernode host:port"),
         transform: { try SupernodeAddress.parse($0) })
     var supernodes: [SupernodeAddress] = []
 
@@ -128,9 +129,20 @@ struct EdgeCommand: ParsableCommand {
 
     @Option(
         name: .customShort("M"), parsing: .unconditional,
-        help: ArgumentHelp("TAP MTU (default 1290).", valueName: "mtu"),
+        help: ArgumentHelp("TAP MTU, and the largest IP packet sent into the overlay (default 1290).", valueName: "mtu"),
         transform: { try EdgeOptionValues.mtu($0) })
     var mtu: Int?
+
+    @Flag(name: .customLong("no-mss-clamp"),
+          help: "Leave the MSS of TCP SYNs crossing the edge as it is (default: lower it to fit the MTU, -M).")
+    var noMSSClamp = false
+
+    @Option(
+        name: .customLong("max-local-hosts"), parsing: .unconditional,
+        help: ArgumentHelp("Hosts behind a bridged TAP learned and registered at the supernode (default 64; 0: none).",
+                           valueName: "n"),
+        transform: { try OptionValues.integer($0, in: 0...255) })
+    var maxLocalHosts: Int?
 
     @Flag(name: .customShort("D"), help: "Enable PMTU discovery (DF bit); can stall connections where it is not supported.")
     var pmtuDiscovery = false

@@ -195,6 +195,8 @@ public enum EdgeCommandLine {
         config.foreground = command.foreground
         config.pidFile = command.pidFile
         config.offload = !command.noOffload
+        config.clampMSS = !command.noMSSClamp
+        if let v = command.maxLocalHosts { config.maxLocalHosts = v }
         if let v = command.workers { config.workers = v }
         if let v = command.managementPassword { config.managementPassword = v }
         config.metrics = command.metrics

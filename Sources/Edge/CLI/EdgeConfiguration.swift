@@ -77,6 +77,10 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var managementPassword = "n2n"
     /// `--metrics`; nil = no metrics endpoint.
     public var metrics: MetricsEndpoint?
+    /// false with `--no-mss-clamp`: TCP SYNs keep their MSS.
+    public var clampMSS = true
+    /// `--max-local-hosts`: hosts behind a bridged TAP the edge learns (0: none).
+    public var maxLocalHosts = 64
     /// false with `--no-offload`: plain frames on the TAP (no virtio-net header).
     public var offload = true
     /// `--workers`: data-plane threads (the DHCP mode keeps one: workers read the address once).
@@ -173,6 +177,8 @@ public struct EdgeConfiguration: Sendable, Hashable {
         add("management port", String(managementPort))
         add("tos", tos.map { "0x" + String($0, radix: 16) } ?? "not set")
         add("pmtu discovery", pmtuDiscovery ? "on" : "off")
+        add("mss clamp", clampMSS ? "on (to \(mtu - 40) / \(mtu - 60) bytes, IPv4 / IPv6)" : "off")
+        add("local hosts", maxLocalHosts == 0 ? "off" : "at most \(maxLocalHosts)")
         add("routes", routes.isEmpty ? "none" : routes.map(\.description).joined(separator: ", "))
         add("uid/gid", "\(userID.map(String.init) ?? "default")/\(groupID.map(String.init) ?? "default")")
         add("foreground", foreground ? "yes" : "no (daemon)")

@@ -36,6 +36,7 @@ final class DataPlanePump {
             let n: Int
             do { n = try port.read(from: queue) { plane.handleFrame($0) } } catch { return error }
             flushDatagrams()
+            flushFrames(to: queue)   // ICMP answers to oversized frames (usually none: a no-op)
             if n < port.readCapacity { break }
         }
         return nil

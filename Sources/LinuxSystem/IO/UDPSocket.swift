@@ -69,6 +69,31 @@ public final class UDPSocket {
         try bind(to: local)
     }
 
+    /// Opens a socket for every family the host has, bound to `port` on all addresses: dual-stack
+    /// `[::]` (IPv4 peers as mapped addresses), or `0.0.0.0` when the kernel has no IPv6
+    /// (EAFNOSUPPORT: `ipv6.disable=1`) or `family` asks for IPv4. With `reusePort`, SO_REUSEPORT
+    /// is set before binding (sockets sharing a port must all have the same family).
+    public static func anyAddress(port: UInt16, family: Family = .ipv6, reusePort: Bool = false) throws(Errno) -> UDPSocket {
+        var dualStack: UDPSocket?
+        if family == .ipv6 {
+            do { dualStack = try UDPSocket(family: .ipv6) } catch {
+                guard error.code == EAFNOSUPPORT else { throw error }
+            }
+        }
+        let socket: UDPSocket
+        let wildcard: SocketAddress
+        if let dualStack {
+            socket = dualStack
+            wildcard = SocketAddress(ipv6High: 0, low: 0, port: port)
+        } else {
+            socket = try UDPSocket(family: .ipv4)
+            wildcard = SocketAddress(ipv4: 0, port: port)
+        }
+        if reusePort { try socket.setReusePort(true) }
+        try socket.bind(to: wildcard)
+        return socket
+    }
+
     public func close() throws(Errno) { try descriptor.close() }
 
     public func bind(to local: SocketAddress) throws(Errno) {

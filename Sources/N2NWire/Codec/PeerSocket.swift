@@ -1,5 +1,5 @@
 /// An IP address as carried in a "sock" field (spec 1.3).
-public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
+public enum IPAddress: Hashable, Sendable {
     /// a.b.c.d as the number (a << 24 | b << 16 | c << 8 | d).
     case v4(UInt32)
     /// The 16 address bytes as two big-endian halves.
@@ -18,31 +18,6 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         case .v6(let hi, let lo): return hi == 0 && lo == 0
         }
     }
-
-    /// Parses dotted-quad IPv4; nil if malformed.
-    public init?(ipv4 text: some StringProtocol) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for p in parts {
-            guard !p.isEmpty, p.count <= 3, p.allSatisfy(\.isASCII), let octet = UInt8(p) else { return nil }
-            value = value << 8 | UInt32(octet)
-        }
-        self = .v4(value)
-    }
-
-    public var description: String {
-        switch self {
-        case .v4(let a):
-            return "\(a >> 24).\(a >> 16 & 0xFF).\(a >> 8 & 0xFF).\(a & 0xFF)"
-        case .v6(let hi, let lo):
-            let words = (0..<8).map { i -> String in
-                let w = i < 4 ? hi >> (48 - 16 * UInt64(i)) : lo >> (48 - 16 * UInt64(i - 4))
-                return String(UInt16(truncatingIfNeeded: w), radix: 16)
-            }
-            return words.joined(separator: ":")
-        }
-    }
 }
 
 /// A UDP endpoint as encoded in a "sock" field: 8 bytes for IPv4, 20 for IPv6 (spec 1.3).
@@ -56,6 +31,14 @@ public struct PeerSocket: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(ipv4: UInt32, port: UInt16) { self.init(address: .v4(ipv4), port: port) }
+
+    /// Both IPv4 or both IPv6: whether a peer on `other`'s family can send to this socket.
+    public func sameFamily(as other: PeerSocket) -> Bool {
+        switch (address, other.address) {
+        case (.v4, .v4), (.v6, .v6): return true
+        default: return false
+        }
+    }
 
     /// Bytes this sock occupies on the wire.
     public var encodedLength: Int {

@@ -111,6 +111,19 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     /// Edge: a new pending or known peer refused because its table is full (`maxPendingPeers`,
     /// `maxKnownPeers`): strangers' packets cannot grow the edge's memory or its REGISTERs without bound.
     case peerTableFull
+    // Hosts behind the edge and the overlay's MTU (issue 17 item 4).
+    /// Edge TX: a frame from the TAP to a host learned behind the TAP (the bridge flooded it):
+    /// sending it would bring it back through the supernode.
+    case txLocalHost
+    /// Edge TX: an IPv4 packet with DF larger than the overlay's MTU, answered with ICMP
+    /// "fragmentation needed" into the TAP.
+    case txFragmentationNeeded
+    /// Edge TX: an IPv6 packet larger than the overlay's MTU, answered with ICMPv6 "packet too big".
+    case txPacketTooBig
+    /// Supernode: a REGISTER or QUERY_PEER between edges registered over different IP families
+    /// (IPv4/IPv6): the target's socket is one the sender cannot use, so no P2P; their PACKETs are
+    /// relayed. Edge: a supernode named a peer socket of a family our socket cannot reach.
+    case otherFamily
     /// Edge (v3): REGISTER_SUPER_NAK, the supernode refused our registration (MAC or address in use).
     case registrationRefused
 
@@ -165,6 +178,10 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .peerMoveRefused: "peer_move_refused"
         case .txLocalDiscovery: "tx_local_discovery"
         case .peerTableFull: "peer_table_full"
+        case .txLocalHost: "tx_local_host"
+        case .txFragmentationNeeded: "tx_fragmentation_needed"
+        case .txPacketTooBig: "tx_packet_too_big"
+        case .otherFamily: "other_family"
         case .registrationRefused: "registration_refused"
         }
     }

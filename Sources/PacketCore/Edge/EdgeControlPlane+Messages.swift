@@ -38,13 +38,6 @@ extension EdgeControlPlane {
         return verifyPeerStamp(stamp, mac: srcMac)
     }
 
-    /// The peer's socket: the supernode's sock field unless absent or loopback, else the UDP source.
-    @inline(__always)
-    func peerSocket(_ sock: PeerSocket?, source: PeerSocket) -> PeerSocket {
-        if let sock, !sock.address.isLoopback { return sock }
-        return source
-    }
-
     @inline(__always)
     func isForeignSource(_ mac: MACAddress) -> Bool {
         mac != configuration.mac && !mac.isGroup && !mac.isZero
@@ -53,23 +46,26 @@ extension EdgeControlPlane {
     func handleRegister(_ register: Register, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         if register.dstMac.isZero {
             if register.srcMac == configuration.mac { return } // our own discovery REGISTER looped back
-        } else if register.dstMac != configuration.mac {
+        } else if register.dstMac != configuration.mac && !localHosts.contains(register.dstMac) {
             statistics.countDrop(.registerNotForUs)
             return
         }
-        guard isForeignSource(register.srcMac) else {
+        guard isForeignSource(register.srcMac), !localHosts.contains(register.srcMac) else {
             statistics.countDrop(.badSourceMAC)
             return
         }
         guard admit(viaSupernode: viaSupernode, srcMac: register.srcMac, source: source, stamp: stamp) else { return }
         // A direct REGISTER is answered where it came from, never at an address it only names
         // (as 2.8 does: the sock field counts only when a supernode relayed it).
-        let sock = viaSupernode ? peerSocket(register.sock, source: source) : source
+        let sock = viaSupernode
+            ? configuration.peerSocket(named: register.sock, source: source, viaSupernode: true) : source
         if !viaSupernode {
             pending.removeValue(forKey: register.srcMac)
             if configuration.allowP2P {
+                // A host behind us answers as itself, so the peer maps its MAC to our socket.
+                let answering = register.dstMac.isZero ? configuration.mac : register.dstMac
                 sendControl(.registerAck(RegisterAck(cookie: register.cookie, dstMac: register.srcMac,
-                                                     srcMac: configuration.mac)), to: sock)
+                                                     srcMac: answering)), to: sock)
             }
         }
         handlePeerSeen(register.srcMac, sock: sock, viaSupernode: viaSupernode, now: now)

@@ -61,6 +61,9 @@ extension EdgeControlPlane {
             sendRegister(to: sock, peer: mac)
             return
         }
+        // Without the peer's socket (a supernode of ours relaying across IP families) the peer
+        // cannot answer a REGISTER either: the supernode would not pass it on.
+        guard sock.isUsable else { return }
         let ttl = configuration.registerTTL
         if ttl > 1 {
             // Opens our NAT towards the predicted ports without reaching the peer.
@@ -164,6 +167,7 @@ extension EdgeControlPlane {
             logger.debug("skipping PEER_INFO with invalid socket \(info.sock)")
             return
         }
+        guard configuration.reaches(info.sock) else { return statistics.countDrop(.otherFamily) }
         guard let index = pending.index(forKey: info.mac) else {
             // The supernode's word moves a known peer at once (a NAT rebinding it has seen).
             if let k = known.index(forKey: info.mac), known.values[k].sock != info.sock {

@@ -68,6 +68,9 @@ extension EdgeControlPlane {
         guard let address = supernodes[index].address else { return }
         logger.info("registering with supernode \(supernodes[index].configured) [\(address)] round \(round)")
         sendControl(.registerSuper(RegisterSuper(cookie: cookie, edgeMac: configuration.mac)), to: address)
+        for mac in localHosts.entries.keys {
+            sendControl(.registerSuper(RegisterSuper(cookie: cookie, edgeMac: mac)), to: address)
+        }
     }
 
     func requestResolutions(now: Int64) {
@@ -110,6 +113,8 @@ extension EdgeControlPlane {
             return
         }
         guard verifySupernodeStamp(stamp, index: index) else { return }
+        // A learned host's registration needs no bookkeeping: the edge's own ACK stands for the round.
+        if ack.edgeMac != configuration.mac, ack.cookie == cookie, localHosts.contains(ack.edgeMac) { return }
         guard ack.edgeMac == configuration.mac, ack.cookie == cookie else {
             statistics.countDrop(.unmatchedSuperAck)
             logger.info("REGISTER_SUPER_ACK from \(source) with wrong or old cookie / MAC")

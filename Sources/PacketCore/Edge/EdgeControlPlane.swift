@@ -22,6 +22,8 @@ public final class EdgeControlPlane {
     let host: any EdgeHost
 
     var pending: [MACAddress: EdgePeer] = [:]
+    /// Hosts behind the TAP, each registered at the supernodes as if it were an edge.
+    var localHosts: EdgeLocalHosts
     var known: [MACAddress: EdgePeer] = [:]
     var supernodes: [SupernodeSlot]
     /// Index of the supernode PACKETs, REGISTERs and QUERY_PEERs are relayed through.
@@ -72,6 +74,7 @@ public final class EdgeControlPlane {
         self.logger = logger
         self.supernodes = configuration.supernodes.map(SupernodeSlot.init)
         v3?.supernodeInfo = Array(repeating: EdgeV3SupernodeInfo(), count: supernodes.count)
+        localHosts = EdgeLocalHosts(capacity: configuration.maxLocalHosts, timeout: configuration.localHostTimeout)
         let now = clock.monotonicNanoseconds
         nextPurgeKnown = now + EdgeTimers.purgeInterval
         nextPurgePending = now + EdgeTimers.purgeInterval
@@ -114,6 +117,7 @@ public final class EdgeControlPlane {
             purged += purge(&pending, now: now)
             nextPurgePending = now + EdgeTimers.purgeInterval
         }
+        if let due = localHosts.nextExpiry, now >= due { expireLocalHosts(now: now) }
         if purged > 0 {
             routesChanged = true
             logger.info("\(purged) peers purged; now pending \(pending.count), known \(known.count)")
@@ -126,6 +130,7 @@ public final class EdgeControlPlane {
     var nextDeadline: Int64 {
         var deadline = min(registrationDeadline, nextPurgeKnown, nextPurgePending)
         if routesAged { deadline = min(deadline, lastPublish &+ Self.agedPublishSpacing) }
+        if let due = localHosts.nextExpiry { deadline = min(deadline, due) }
         if let due = multicastTimer?.multicastDeadline { deadline = min(deadline, due) }
         return deadline
     }
@@ -150,7 +155,7 @@ public final class EdgeControlPlane {
                                                 probeFrom: peer.lastP2P &+ EdgeTimers.p2pProbeAfter)
         }
         routing = EdgeRoutingTable(peers: peers, relay: currentSupernodeAddress, supernodes: supernodes.map(\.address),
-                                   generation: routing.generation &+ 1)
+                                   generation: routing.generation &+ 1, localHosts: localHostSet)
         routesChanged = false
         routesAged = false
         lastPublish = now
@@ -216,6 +221,11 @@ extension EdgeControlPlane: EdgeControlChannel {
     public func probeDue(_ mac: MACAddress, now: Int64) {
         guard let index = known.index(forKey: mac), now - known.values[index].lastP2P >= EdgeTimers.p2pProbeAfter else { return }
         probe(index, mac: mac, now: now)
+        publishIfNeeded(now: now)
+    }
+
+    public func localHostSeen(_ mac: MACAddress, now: Int64) {
+        noteLocalHost(mac, now: now)
         publishIfNeeded(now: now)
     }
 

@@ -1,3 +1,4 @@
+import LinuxSystem
 import N2NWire
 
 /// `--igmp-snooping` in the data plane: learning from frames in both directions, replication of
@@ -105,9 +106,7 @@ extension EdgeDataPlane {
         for i in 12..<16 { frame[ip + i] = 0 }
         frame[ip + 10] = 0
         frame[ip + 11] = 0
-        let sum = InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(frame), from: ip, count: headerLength))
-        frame[ip + 10] = UInt8(sum >> 8)
-        frame[ip + 11] = UInt8(sum & 0xFF)
+        InternetChecksum.fill(frame, field: ip + 10, over: ip..<(ip + headerLength))
     }
 
     /// When `multicastTick` has work next (nil: no snooping).

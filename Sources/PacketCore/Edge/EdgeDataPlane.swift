@@ -42,14 +42,35 @@ public final class EdgeDataPlane {
         var seenViaSupernode = false
         var wanted = never
         var probe = never
+        var localHost = never
 
         subscript(_ kind: Kind) -> Int64 {
-            get { kind == .wanted ? wanted : probe }
-            set { if kind == .wanted { wanted = newValue } else { probe = newValue } }
+            get {
+                switch kind {
+                case .wanted: wanted
+                case .probe: probe
+                case .localHost: localHost
+                }
+            }
+            set {
+                switch kind {
+                case .wanted: wanted = newValue
+                case .probe: probe = newValue
+                case .localHost: localHost = newValue
+                }
+            }
         }
     }
 
-    enum Kind { case wanted, probe }
+    enum Kind { case wanted, probe, localHost }
+
+    /// A SYN from the TAP is clamped in a copy here (the TAP's buffer is read-only to us).
+    let scratch: UnsafeMutableRawBufferPointer
+    /// ICMP answers into the TAP: at most `icmpPerSecond` per worker (RFC 1812 4.3.2.8 asks for a
+    /// limit; the frames are dropped and counted either way).
+    var icmpWindowStart = Reports.never
+    var icmpInWindow = 0
+    static let icmpPerSecond = 100
 
     /// The same fact about a peer is reported at most this often.
     public static let reportSpacing: Int64 = 250_000_000
@@ -85,6 +106,7 @@ public final class EdgeDataPlane {
         }
         let initial = HeaderStamp.initialPrevious(now: EdgeReplayWindow.stamp(clock.wallTime))
         supernodeStamps = Array(repeating: ReplayGuard(start: initial), count: configuration.supernodes.count)
+        scratch = .allocate(byteCount: max(pipeline.frameCapacity, 2048), alignment: 16)
         peerStamps.reserveCapacity(64)
         reported.reserveCapacity(64)
         // The querier's timer runs with the control plane's (one worker owns the table).
@@ -92,6 +114,8 @@ public final class EdgeDataPlane {
             plane.multicastTimer = self
         }
     }
+
+    deinit { scratch.deallocate() }
 
     /// Counts a drop the host decided on (e.g. a datagram truncated by the socket).
     public func countDrop(_ reason: DropReason) {
@@ -131,6 +155,7 @@ public final class EdgeDataPlane {
         refreshRouting()
         let dstMac = EdgeFrameFilters.destination(frame)
         let now = clock.monotonicNanoseconds
+        guard let frame = prepareForOverlay(frame, destination: dstMac, now: now) else { return }
         if let snooping, dstMac.isGroup, snoopAndReplicate(frame, snooping: snooping, now: now) { return }
         let target: PeerSocket
         let direct: Bool
@@ -247,6 +272,8 @@ public final class EdgeDataPlane {
         let filterRouted = !configuration.allowRouting
         let ownIPv4 = tapIPv4
         let snooping = self.snooping
+        let clampMTU = configuration.clampMSS ? configuration.overlayMTU : 0
+        var clamped = false
         frames.writeFrame { slot in
             let length: Int
             do throws(PipelineError) {
@@ -263,6 +290,10 @@ public final class EdgeDataPlane {
             if filterRouted && EdgeFrameFilters.rxIsRouted(frame, ownIPv4: ownIPv4) {
                 dropped = .rxRouted
                 return 0
+            }
+            if clampMTU > 0, let field = OverlayMTU.mssField(frame, mtu: clampMTU) {
+                OverlayMTU.clamp(slot, field)
+                clamped = true
             }
             // Every multicast frame is delivered (a stock sender floods); only learning is added.
             if let snooping, frame.count >= EdgeFrameFilters.ethernetHeaderLength, frame[0] & 1 != 0 {
@@ -287,6 +318,7 @@ public final class EdgeDataPlane {
         // Only a PACKET that opened counts as the peer being seen (no table entry, and no
         // REGISTER towards whatever its sock field names, for a sender without the key).
         statistics.transformRx &+= 1
+        if clamped { statistics.mssClampedRx &+= 1 }
         if viaSupernode {
             statistics.rxSupernode &+= 1
             if header.dstMac.isBroadcast { statistics.rxSupernodeBroadcast &+= 1 }
@@ -295,8 +327,7 @@ public final class EdgeDataPlane {
             statistics.rxP2P &+= 1
             statistics.lastP2P = clock.wallTime.seconds
         }
-        let sock: PeerSocket
-        if let named = header.sock, !named.address.isLoopback { sock = named } else { sock = source }
+        let sock = configuration.peerSocket(named: header.sock, source: source, viaSupernode: viaSupernode)
         reportSeen(srcMac, sock: sock, viaSupernode: viaSupernode, now: now)
         if !viaSupernode, let stamp { recordPeerStamp(stamp, mac: srcMac) }
         if let dropped { statistics.countDrop(dropped) }

@@ -90,7 +90,17 @@ extension EdgeEngine {
                             txP2P: s.txP2P, rxP2P: s.rxP2P, transformTx: s.transformTx, transformRx: s.transformRx,
                             lastSupernode: s.lastSupernode, lastP2P: s.lastP2P),
             dropped: s.totalDrops, drops: s.drops.snapshot,
-            multicast: worker.snooping?.shared.withLock { $0.snapshot(now: now) })
+            multicast: worker.snooping?.shared.withLock { $0.snapshot(now: now) },
+            localHosts: localHostsSnapshot(now: now, statistics: s))
+    }
+
+    func localHostsSnapshot(now: Int64, statistics s: EdgeStatistics) -> EdgeSnapshot.LocalHosts? {
+        guard localHosts.learned > 0 || localHosts.refused > 0 || s.mssClampedTx > 0 || s.mssClampedRx > 0 else { return nil }
+        let hosts = localHosts.entries.sorted { $0.key < $1.key }.map {
+            EdgeSnapshot.LocalHosts.Host(mac: "\($0.key)", lastSeenSecondsAgo: (now - $0.value.lastSeen) / Nanos.second)
+        }
+        return .init(hosts: hosts, capacity: localHosts.capacity, learned: localHosts.learned, expired: localHosts.expired, refused: localHosts.refused,
+                     mssClampedTx: s.mssClampedTx, mssClampedRx: s.mssClampedRx)
     }
 
     /// The statistics block of spec 7.1, then the drop counters.

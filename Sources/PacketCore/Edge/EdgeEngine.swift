@@ -102,6 +102,7 @@ public final class EdgeEngine {
     public var isStarted: Bool { control.isStarted }
     var pending: [MACAddress: EdgePeer] { control.pending }
     var known: [MACAddress: EdgePeer] { control.known }
+    var localHosts: EdgeLocalHosts { control.localHosts }
     var supernodes: [SupernodeSlot] { control.supernodes }
 
     /// Starts name resolution and the first registration round (immediately, spec 5.3).

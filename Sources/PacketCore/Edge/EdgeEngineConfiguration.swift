@@ -24,12 +24,44 @@ extension EdgeEngine {
         public var allowRouting: Bool = false
         /// The TAP's IPv4 address (a.b.c.d as a number); 0 until DHCP supplies one.
         public var tapIPv4: UInt32 = 0
+        /// `--max-local-hosts`: most hosts behind the TAP (source MACs other than ours, when the TAP
+        /// is bridged) the edge learns and registers at the supernodes; 0 turns learning off.
+        public var maxLocalHosts = 64
+        /// A learned host is forgotten (and no longer registered) after this long without a frame
+        /// (the Linux bridge's default ageing time).
+        public var localHostTimeout: Int64 = 300 * Nanos.second
+        /// `-M`: the largest IP packet the overlay carries (the TAP MTU): TCP SYNs crossing the edge
+        /// get their MSS clamped to fit it, larger packets from the TAP an ICMP error.
+        public var overlayMTU = 1290
+        /// false with `--no-mss-clamp`.
+        public var clampMSS = true
         /// `--igmp-snooping`: learn group listeners and send group traffic only to them; nil: off
         /// (n2n 2.8: flood).
         public var multicastSnooping: EdgeMulticastSettings?
+        /// The edge's socket is dual-stack and can send to IPv6 peers (the runtime sets it).
+        public var reachesIPv6: Bool = false
         /// The table every worker of one edge shares (the runtime makes one for all its workers);
         /// nil with snooping on: each data plane makes its own (tests, the one-worker engine).
         public var sharedSnooper: SharedMulticastSnooper?
+
+        /// Where a peer is, from a PACKET or REGISTER (spec 5.7 step 2): the sock field unless absent
+        /// or loopback, else the UDP source. Via a supernode without a sock (ours leaves it out when
+        /// the peer registered over the other IP family), or naming an IPv6 socket this edge
+        /// cannot reach, the peer's socket is unknown: the supernode is not the peer.
+        @inline(__always)
+        public func peerSocket(named sock: PeerSocket?, source: PeerSocket, viaSupernode: Bool) -> PeerSocket {
+            if let sock, !sock.address.isLoopback {
+                return reaches(sock) ? sock : .unspecified
+            }
+            return viaSupernode ? .unspecified : source
+        }
+
+        /// Whether this edge's socket can send to `sock`.
+        @inline(__always)
+        public func reaches(_ sock: PeerSocket) -> Bool {
+            if case .v6 = sock.address { return reachesIPv6 }
+            return true
+        }
 
         public init(community: Community, mac: MACAddress, supernodes: [SupernodeAddress]) {
             self.community = community

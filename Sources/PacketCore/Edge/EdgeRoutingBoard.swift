@@ -32,6 +32,7 @@ public final class QueuedControlChannel: EdgeControlChannel, Sendable {
         case seen(MACAddress, PeerSocket, viaSupernode: Bool, now: Int64)
         case wanted(MACAddress, now: Int64)
         case probe(MACAddress, now: Int64)
+        case localHost(MACAddress, now: Int64)
         case message(Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64)
         case messageV3(V3Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64)
     }
@@ -70,6 +71,7 @@ public final class QueuedControlChannel: EdgeControlChannel, Sendable {
     }
     public func peerWanted(_ mac: MACAddress, now: Int64) { post(.wanted(mac, now: now)) }
     public func probeDue(_ mac: MACAddress, now: Int64) { post(.probe(mac, now: now)) }
+    public func localHostSeen(_ mac: MACAddress, now: Int64) { post(.localHost(mac, now: now)) }
     public func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         post(.message(message, viaSupernode: viaSupernode, source: source, stamp: stamp, now: now))
     }
@@ -85,6 +87,7 @@ public final class QueuedControlChannel: EdgeControlChannel, Sendable {
             case let .seen(mac, sock, via, now): control.peerSeen(mac, sock: sock, viaSupernode: via, now: now)
             case let .wanted(mac, now): control.peerWanted(mac, now: now)
             case let .probe(mac, now): control.probeDue(mac, now: now)
+            case let .localHost(mac, now): control.localHostSeen(mac, now: now)
             case let .message(message, via, source, stamp, now):
                 control.controlMessage(message, viaSupernode: via, source: source, stamp: stamp, now: now)
             case let .messageV3(message, via, source, stamp, now):

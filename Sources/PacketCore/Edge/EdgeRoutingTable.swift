@@ -23,13 +23,16 @@ public final class EdgeRoutingTable: Sendable {
     public let supernodes: [PeerSocket?]
     /// Counts publications, so a worker can tell a new table from the one it holds.
     public let generation: UInt64
+    /// The hosts learned behind the TAP (`EdgeLocalHosts`): frames to them stay off the overlay.
+    public let localHosts: Set<MACAddress>
 
     public init(peers: [MACAddress: Route] = [:], relay: PeerSocket? = nil, supernodes: [PeerSocket?] = [],
-                generation: UInt64 = 0) {
+                generation: UInt64 = 0, localHosts: Set<MACAddress> = []) {
         self.peers = peers
         self.relay = relay
         self.supernodes = supernodes
         self.generation = generation
+        self.localHosts = localHosts
     }
 
     /// The index of the configured supernode at `source`, if it is one.
@@ -52,6 +55,8 @@ public protocol EdgeControlChannel: AnyObject {
     func peerWanted(_ mac: MACAddress, now: Int64)
     /// A frame for `mac` went directly, but the peer has been quiet long enough to probe.
     func probeDue(_ mac: MACAddress, now: Int64)
+    /// A frame from the TAP had source `mac`, a host behind the edge (a bridge port's).
+    func localHostSeen(_ mac: MACAddress, now: Int64)
     /// Any other message (registration, P2P handshake, PEER_INFO...), header already decrypted
     /// (`stamp` is its -H time stamp).
     func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64)

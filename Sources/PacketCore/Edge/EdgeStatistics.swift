@@ -11,6 +11,9 @@ public struct EdgeStatistics: Sendable {
     /// Frames encoded / decoded by the transform.
     public var transformTx: UInt64 = 0
     public var transformRx: UInt64 = 0
+    /// TCP SYNs whose MSS was lowered to fit the overlay, from the TAP / from peers.
+    public var mssClampedTx: UInt64 = 0
+    public var mssClampedRx: UInt64 = 0
     /// Wall-clock seconds of the last ACKed registration or relayed PACKET; 0 = never.
     public var lastSupernode: Int64 = 0
     /// Wall-clock seconds of the last direct PACKET; 0 = never.
@@ -38,6 +41,8 @@ public struct EdgeStatistics: Sendable {
         rxP2P &+= other.rxP2P
         transformTx &+= other.transformTx
         transformRx &+= other.transformRx
+        mssClampedTx &+= other.mssClampedTx
+        mssClampedRx &+= other.mssClampedRx
         lastSupernode = max(lastSupernode, other.lastSupernode)
         lastP2P = max(lastP2P, other.lastP2P)
         drops.add(other.drops)

@@ -1,8 +1,10 @@
 import N2NWire
 
-/// A supernode as given to `-l` (spec 8.1): a host name or dotted IPv4 address, and a port. Names
-/// are resolved by the edge at run time (n2n re-resolves them at every registration round).
+/// A supernode as given to `-l` (spec 8.1): a host name, a dotted IPv4 address or an IPv6 address
+/// (written in brackets on the command line), and a port. Names are resolved by the edge at run
+/// time (n2n re-resolves them at every registration round).
 public struct SupernodeAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The name or address, without brackets.
     public var host: String
     public var port: UInt16
 
@@ -11,11 +13,11 @@ public struct SupernodeAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
-    /// The address when `host` is a dotted IPv4 literal (no resolution needed).
+    /// The address when `host` is an IPv4 or IPv6 literal (no resolution needed).
     public var literal: PeerSocket? {
-        guard case .v4(let a)? = IPAddress(ipv4: host) else { return nil }
-        return PeerSocket(ipv4: a, port: port)
+        guard let address = IPAddress(host) else { return nil }
+        return PeerSocket(address: address, port: port)
     }
 
-    public var description: String { "\(host):\(port)" }
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -68,6 +68,12 @@ public struct EdgeManagementJSON: ManagementJSONAPI {
                          ("replicated", .uint(m.framesReplicated)), ("copies", .uint(m.copiesSent)),
                          ("suppressed", .uint(m.framesSuppressed)), ("bytes_saved", .uint(m.bytesSaved))])
         }
+        if let l = s.localHosts {
+            rows.append([("type", .string("local_hosts")), ("hosts", .uint(UInt64(l.hosts.count))),
+                         ("capacity", .uint(UInt64(l.capacity))), ("learned", .uint(l.learned)),
+                         ("expired", .uint(l.expired)), ("refused", .uint(l.refused)), ("mss_clamped_tx", .uint(l.mssClampedTx)),
+                         ("mss_clamped_rx", .uint(l.mssClampedRx))])
+        }
         rows += s.drops.map { [("type", .string("drop")), ("reason", .string($0.reason.name)), ("count", .uint($0.count))] }
         return rows
     }

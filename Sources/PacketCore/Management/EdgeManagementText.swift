@@ -57,6 +57,11 @@ public enum EdgeManagementText {
         if !s.drops.isEmpty {
             out += "drops  " + s.drops.map { "\($0.reason.name):\($0.count)" }.joined(separator: " ") + "\n"
         }
+        if let l = s.localHosts {
+            out += "lan    hosts:\(l.hosts.count)/\(l.capacity) learned:\(l.learned) expired:\(l.expired) refused:\(l.refused) "
+                + "mss_clamped:\(l.mssClampedTx),\(l.mssClampedRx)\n"
+            for h in l.hosts { out += "host   \(h.mac) \(h.lastSeenSecondsAgo)s\n" }
+        }
         return out
     }
 

@@ -56,6 +56,22 @@ public struct EdgeSnapshot: Sendable, Codable, Equatable {
         public var lastP2P: Int64
     }
 
+    /// Hosts learned behind the TAP and the MTU counters (issue 17 item 4).
+    public struct LocalHosts: Sendable, Codable, Equatable {
+        public struct Host: Sendable, Codable, Equatable {
+            public var mac: String
+            public var lastSeenSecondsAgo: Int64
+        }
+        /// Sorted by MAC.
+        public var hosts: [Host]
+        public var capacity: Int
+        public var learned: UInt64
+        public var expired: UInt64
+        public var refused: UInt64
+        public var mssClampedTx: UInt64
+        public var mssClampedRx: UInt64
+    }
+
     public var community: String
     public var mac: String
     /// Wall-clock seconds now and at start (display only).
@@ -72,6 +88,8 @@ public struct EdgeSnapshot: Sendable, Codable, Equatable {
     /// `--igmp-snooping`: groups, listeners, queriers and counters; nil when snooping is off
     /// (and then absent from encoded forms).
     public var multicast: MulticastSnapshot? = nil
+    /// nil (absent from encoded forms) until a host was learned or a SYN clamped.
+    public var localHosts: LocalHosts? = nil
 
     public var pendingCount: Int { peers.count { $0.table == .pending } }
     public var knownCount: Int { peers.count { $0.table == .known } }

@@ -57,31 +57,11 @@ public enum InetAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         }
     }
 
-    /// Dotted quad, or RFC 5952 text (lower case, the longest run of two or more zero groups as `::`).
+    /// Dotted quad, or RFC 5952 text (as `IPAddress` writes it).
     public var description: String {
         switch self {
-        case .v4(let a):
-            return "\(a >> 24).\(a >> 16 & 0xFF).\(a >> 8 & 0xFF).\(a & 0xFF)"
-        case .v6(let high, let low):
-            var groups = [UInt16](repeating: 0, count: 8)
-            for i in 0..<4 {
-                groups[i] = UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64(i)))
-                groups[4 + i] = UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64(i)))
-            }
-            var bestStart = -1, bestLength = 1, runStart = -1
-            for i in 0...8 {
-                if i < 8 && groups[i] == 0 {
-                    if runStart < 0 { runStart = i }
-                } else if runStart >= 0 {
-                    if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
-                    runStart = -1
-                }
-            }
-            func hex(_ range: Range<Int>) -> String {
-                groups[range].map { String($0, radix: 16) }.joined(separator: ":")
-            }
-            if bestStart < 0 { return hex(0..<8) }
-            return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
+        case .v4(let a): return IPAddress.v4(a).description
+        case .v6(let high, let low): return IPAddress.v6(high, low).description
         }
     }
 }

@@ -1,4 +1,7 @@
 import N2NWire
+#if canImport(LinuxSystem)  // the fuzz builds compile InternetChecksum.swift into this module
+import LinuxSystem
+#endif
 
 /// Reads IGMP (RFC 1112, 2236, 3376) and MLD (RFC 2710, 3810) messages out of untagged Ethernet
 /// frames. Every length is checked before the bytes are read; nothing is allocated.
@@ -31,7 +34,7 @@ public enum MembershipParser {
         guard totalLength <= available else { throw .truncated(.ipv4) }
         guard b[l3 + 9] == 2 else { throw .notMembership }
         guard load16(b, l3 + 6) & 0x3FFF == 0 else { throw .fragmented }
-        guard InternetChecksum.fold(InternetChecksum.add(b, from: l3, count: headerLength)) == 0xFFFF else {
+        guard InternetChecksum.fold(InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: b[l3..<(l3 + headerLength)]))) == 0xFFFF else {
             throw .badIPv4Checksum
         }
         let routerAlert = try scanIPv4Options(b, from: l3 + 20, to: l3 + headerLength)
@@ -60,7 +63,9 @@ public enum MembershipParser {
 
     static func parseIGMP(_ b: UnsafeRawBufferPointer, at o: Int, count n: Int) throws(MembershipParseError) -> MembershipMessage {
         guard n >= 8 else { throw .truncated(.igmp) }
-        guard InternetChecksum.fold(InternetChecksum.add(b, from: o, count: n)) == 0xFFFF else { throw .badIGMPChecksum }
+        guard InternetChecksum.fold(InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: b[o..<(o + n)]))) == 0xFFFF else {
+            throw .badIGMPChecksum
+        }
         let type = b[o]
         let group = InetAddress.v4(load32(b, o + 4))
         switch type {
@@ -162,8 +167,9 @@ public enum MembershipParser {
         guard n >= 8 else { throw .truncated(.icmpv6) }
         let source = loadV6(b, l3 + 8)
         let destination = loadV6(b, l3 + 24)
-        let pseudo = InternetChecksum.icmpv6PseudoHeader(source: source, destination: destination, length: n)
-        guard InternetChecksum.fold(InternetChecksum.add(b, from: offset, count: n, to: pseudo)) == 0xFFFF else {
+        let pseudo = InternetChecksum.pseudoHeaderIPv6(addresses: UnsafeRawBufferPointer(rebasing: b[(l3 + 8)..<(l3 + 40)]),
+                                                       proto: 58, length: n)
+        guard InternetChecksum.fold(InternetChecksum.sum(UnsafeRawBufferPointer(rebasing: b[offset..<(offset + n)]), initial: pseudo)) == 0xFFFF else {
             throw .badICMPv6Checksum
         }
         let hopLimit = b[l3 + 7]

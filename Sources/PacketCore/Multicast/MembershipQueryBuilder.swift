@@ -1,4 +1,7 @@
 import N2NWire
+#if canImport(LinuxSystem)  // the fuzz builds compile InternetChecksum.swift into this module
+import LinuxSystem
+#endif
 
 public enum IGMPQueryVersion: Sendable, Codable { case v2, v3 }
 public enum MLDQueryVersion: Sendable, Codable { case v1, v2 }
@@ -53,7 +56,7 @@ public enum MembershipQueryBuilder {
         store32(b, ip + 12, source)
         store32(b, ip + 16, destination)
         store32(b, ip + 20, 0x9404_0000)  // Router Alert (RFC 2113)
-        store16(b, ip + 10, InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(b), from: ip, count: 24)))
+        InternetChecksum.fill(b, field: ip + 10, over: ip..<(ip + 24))
 
         let o = ip + 24
         let tenths = UInt32(clamping: max(0, maxResponseNanos) / (MembershipTimers.second / 10))
@@ -66,7 +69,7 @@ public enum MembershipQueryBuilder {
             b[o + 9] = MembershipCodes.encode8(UInt32(clamping: max(0, queryIntervalNanos) / MembershipTimers.second))
             store16(b, o + 10, 0)
         }
-        store16(b, o + 2, InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(b), from: o, count: igmpLength)))
+        InternetChecksum.fill(b, field: o + 2, over: o..<(o + igmpLength))
         return total
     }
 
@@ -114,8 +117,9 @@ public enum MembershipQueryBuilder {
             b[o + 25] = MembershipCodes.encode8(UInt32(clamping: max(0, queryIntervalNanos) / MembershipTimers.second))
             store16(b, o + 26, 0)
         }
-        let pseudo = InternetChecksum.icmpv6PseudoHeader(source: sourceIP, destination: destination, length: icmpLength)
-        store16(b, o + 2, InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(b), from: o, count: icmpLength, to: pseudo)))
+        let pseudo = InternetChecksum.pseudoHeaderIPv6(addresses: UnsafeRawBufferPointer(rebasing: b[(ip + 8)..<(ip + 40)]),
+                                                       proto: 58, length: icmpLength)
+        InternetChecksum.fill(b, field: o + 2, over: o..<(o + icmpLength), initial: pseudo)
         return total
     }
 

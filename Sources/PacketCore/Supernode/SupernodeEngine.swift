@@ -174,7 +174,7 @@ public final class SupernodeEngine {
         } else {
             guard !isLocked else { return refuse(header, m, source, now) }
             guard communities.count < options.maxCommunities else { return drop(.tableFull, source) }
-            guard quotas.communitiesPerAddress[source.address, default: 0] < options.maxCommunitiesPerAddress else {
+            guard quotas.communities(createdBy: source.address) < options.maxCommunitiesPerAddress else {
                 return refuseQuota("too many communities from \(source.address)", m.edgeMac, source, now)
             }
             guard quotas.macs(source) < options.maxMacsPerSocket else {
@@ -182,7 +182,7 @@ public final class SupernodeEngine {
             }
             c = SupernodeCommunity(community: header.community.lookupKey, whitelisted: false, cipher: nil)
             c.creator = source.address
-            quotas.communitiesPerAddress[source.address, default: 0] += 1
+            quotas.addCommunity(createdBy: source.address)
             communities[c.community] = c
             logger.info("community \(c.name) created")
         }
@@ -214,7 +214,8 @@ public final class SupernodeEngine {
                 guard quotas.macs(source) < options.maxMacsPerSocket else {
                     return refuseQuota("MAC quota of the socket", mac, source, now)
                 }
-                guard edge.socket.address == source.address || quotas.macs(address: source.address) < options.maxMacsPerAddress else {
+                guard edge.socket.address.quotaKey == source.address.quotaKey
+                        || quotas.macs(address: source.address) < options.maxMacsPerAddress else {
                     return refuseQuota("MAC quota of the address", mac, source, now)
                 }
                 logger.info("edge \(mac) in \(c.name) moved \(edge.socket) -> \(source)")
@@ -271,44 +272,62 @@ public final class SupernodeEngine {
             unicastTarget = edge.socket
         }
 
+        // The relayed copy names the sender's socket only to receivers of the sender's family: a
+        // stock edge, or any edge registered over IPv4, cannot use an IPv6 sock (and an IPv6-only
+        // edge no IPv4 one), so the others get a copy without it and keep relaying.
         let header = packet.header
         let cipher = sealed == nil ? nil : c.cipher
-        let relayed: UnsafeRawBufferPointer
-        do {
+        func relayed(naming sock: PeerSocket?) -> UnsafeRawBufferPointer? {
             let outHeader = CommonHeader(ttl: header.ttl - 1, code: .packet, flags: Self.relayFlags,
                                          community: header.community)
-            let body = PacketHeader(srcMac: m.srcMac, dstMac: m.dstMac, sock: source, transform: m.transform)
+            let body = PacketHeader(srcMac: m.srcMac, dstMac: m.dstMac, sock: sock, transform: m.transform)
             let payloadLength = datagram.count - packet.bodyEnd
-            guard body.headerLength + payloadLength <= scratch.count else { return drop(.oversize, source) }
-            guard let headerLength = encode(outHeader, .packet(body), source) else { return }
+            guard body.headerLength + payloadLength <= scratch.count else {
+                drop(.oversize, source)
+                return nil
+            }
+            guard let headerLength = encode(outHeader, .packet(body), source) else { return nil }
             if payloadLength > 0 {
                 scratch.baseAddress!.advanced(by: headerLength)
                     .copyMemory(from: datagram.baseAddress!.advanced(by: packet.bodyEnd), byteCount: payloadLength)
             }
             let length = headerLength + payloadLength
-            if let cipher { guard seal(cipher, length: length, headerLength: headerLength, source, now) else { return } }
-            relayed = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
+            if let cipher { guard seal(cipher, length: length, headerLength: headerLength, source, now) else { return nil } }
+            return UnsafeRawBufferPointer(rebasing: scratch[0..<length])
         }
 
         if let target = unicastTarget {
-            output.enqueue(relayed, to: target)
+            guard let bytes = relayed(naming: target.sameFamily(as: source) ? source : nil) else { return }
+            output.enqueue(bytes, to: target)
             statistics.forwarded &+= 1
         } else {
             // Never back to the socket it came from (2.8 left this as a REVISIT note): no legitimate
             // second edge shares a public socket, and it keeps one host from multiplying its own traffic.
             // One copy per socket (MACs behind one socket share it), and copies, not packets, are
-            // what the sender's budget pays for (issue 10 item 2).
+            // what the sender's budget pays for (issue 10 item 2). Receivers of the sender's family
+            // first, then the others, each pass from one sealed buffer.
             fanOutSeen.removeAll(keepingCapacity: true)
             var sent = 0
-            for (mac, edge) in c.edges where mac != m.srcMac && edge.socket != source {
-                guard fanOutSeen.insert(edge.socket).inserted else { continue }
-                guard sent < copies else {
-                    drop(.broadcastRateLimited, source)
-                    break
+            passes: for pass in 0..<2 {
+                let sameFamily = pass == 0
+                var queued = false
+                for (mac, edge) in c.edges where mac != m.srcMac && edge.socket != source
+                    && edge.socket.sameFamily(as: source) == sameFamily {
+                    guard fanOutSeen.insert(edge.socket).inserted else { continue }
+                    guard sent < copies else {
+                        drop(.broadcastRateLimited, source)
+                        break passes
+                    }
+                    // One sealed buffer, one message per receiver: the batch references the first copy.
+                    if queued {
+                        output.enqueueAgain(to: edge.socket)
+                    } else {
+                        guard let bytes = relayed(naming: sameFamily ? source : nil) else { break passes }
+                        output.enqueue(bytes, to: edge.socket)
+                        queued = true
+                    }
+                    sent += 1
                 }
-                // One sealed buffer, one message per receiver: the batch references the first copy.
-                if sent == 0 { output.enqueue(relayed, to: edge.socket) } else { output.enqueueAgain(to: edge.socket) }
-                sent += 1
             }
             statistics.broadcast &+= UInt64(sent)
             chargeBroadcast(m.srcMac, c, copies: sent)
@@ -324,6 +343,8 @@ public final class SupernodeEngine {
         guard admitSender(m.srcMac, c, sealed, source, now) else { return }
         guard !m.dstMac.isSupernodeMulticast else { return drop(.multicastRegister, source) }
         guard let target = c.edges[m.dstMac]?.socket else { return drop(.unknownDestination, source) }
+        // A REGISTER names the sender's socket for the target to answer: across families it cannot.
+        guard target.sameFamily(as: source) else { return drop(.otherFamily, source) }
 
         let cipher = sealed == nil ? nil : c.cipher
         let relayed: UnsafeRawBufferPointer
@@ -345,6 +366,8 @@ public final class SupernodeEngine {
         guard let c = found else { return drop(.unknownCommunity, source) }
         guard admitSender(m.srcMac, c, sealed, source, now) else { return }
         guard let target = c.edges[m.targetMac]?.socket else { return drop(.unknownDestination, source) }
+        // No PEER_INFO naming a socket the asker cannot use (it keeps relaying through us).
+        guard target.sameFamily(as: source) else { return drop(.otherFamily, source) }
         let replyHeader = CommonHeader(ttl: CommonHeader.defaultTTL, code: .peerInfo, flags: .fromSupernode,
                                        community: header.community)
         reply(replyHeader, .peerInfo(PeerInfo(aflags: 0, mac: m.targetMac, sock: target)),

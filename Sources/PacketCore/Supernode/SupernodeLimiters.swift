@@ -57,9 +57,20 @@ struct RateLimitedLog: Sendable {
     }
 }
 
+extension IPAddress {
+    /// What the per-address quotas count: the IPv4 address, or the /64 of an IPv6 one (one
+    /// subscriber's prefix: a host can take as many addresses in it as it likes).
+    var quotaKey: IPAddress {
+        switch self {
+        case .v4: return self
+        case .v6(let high, _): return .v6(high, 0)
+        }
+    }
+}
+
 /// What one sender holds in the supernode's tables (issue 10 item 5). Quotas are per socket (many
 /// edges behind one office NAT share an IP, never a socket) and per community; community creation
-/// in open mode is bounded per IP address.
+/// in open mode is bounded per IP address. "Address" means an IPv6 source's /64 (`quotaKey`).
 struct SupernodeQuotas: Sendable {
     /// Registered MACs per source socket, over all communities.
     var macsPerSocket: [PeerSocket: Int] = [:]
@@ -70,17 +81,24 @@ struct SupernodeQuotas: Sendable {
 
     mutating func addMac(_ socket: PeerSocket) {
         macsPerSocket[socket, default: 0] += 1
-        macsPerAddress[socket.address, default: 0] += 1
+        macsPerAddress[socket.address.quotaKey, default: 0] += 1
     }
 
     mutating func removeMac(_ socket: PeerSocket) {
         if let n = macsPerSocket[socket] { macsPerSocket[socket] = n > 1 ? n - 1 : nil }
-        if let n = macsPerAddress[socket.address] { macsPerAddress[socket.address] = n > 1 ? n - 1 : nil }
+        let key = socket.address.quotaKey
+        if let n = macsPerAddress[key] { macsPerAddress[key] = n > 1 ? n - 1 : nil }
     }
 
     func macs(_ socket: PeerSocket) -> Int { macsPerSocket[socket] ?? 0 }
 
-    func macs(address: IPAddress) -> Int { macsPerAddress[address] ?? 0 }
+    func macs(address: IPAddress) -> Int { macsPerAddress[address.quotaKey] ?? 0 }
+
+    func communities(createdBy address: IPAddress) -> Int { communitiesPerAddress[address.quotaKey] ?? 0 }
+
+    mutating func addCommunity(createdBy address: IPAddress) {
+        communitiesPerAddress[address.quotaKey, default: 0] += 1
+    }
 
     /// Rebuilt from the tables after a purge or an eviction.
     mutating func recount(_ communities: some Sequence<SupernodeCommunity>) {
@@ -88,7 +106,7 @@ struct SupernodeQuotas: Sendable {
         macsPerAddress.removeAll(keepingCapacity: true)
         communitiesPerAddress.removeAll(keepingCapacity: true)
         for c in communities {
-            if let creator = c.creator { communitiesPerAddress[creator, default: 0] += 1 }
+            if let creator = c.creator { addCommunity(createdBy: creator) }
             for edge in c.edges.values { addMac(edge.socket) }
         }
     }

@@ -41,7 +41,9 @@ public struct SupernodeEngineOptions: Sendable {
     public var maxEdges: Int = 65536
     /// Most MACs registered from one source socket over all communities (issue 10 item 5). A socket
     /// is one edge (or one `-r` bridge with hosts behind it); an office NAT gives each edge its own.
-    public var maxMacsPerSocket: Int = 64
+    /// A bridged edge registers its own MAC and each learned host's (`--max-local-hosts`, at most
+    /// 255): 256 leaves room for the largest.
+    public var maxMacsPerSocket: Int = 256
     /// Most MACs registered from one IP address (any ports) over all communities: a quarter of
     /// `maxEdges`, so one host with a thousand sockets cannot fill the whole table and lock every
     /// new edge out (`table_full`). Far above what one office NAT puts in front of one supernode.

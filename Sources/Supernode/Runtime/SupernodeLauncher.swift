@@ -58,7 +58,7 @@ enum SupernodeLauncher {
             return ExitStatus.failure
         }
         logger.notice("\(configuration.startupLine(port: service.localPort, managementPort: service.managementPort, whitelist: opened.whitelist))")
-        logger.info("UDP offloads: \(service.offloads)")
+        logger.info("UDP socket: \(service.socket.family == .ipv6 ? "IPv4 and IPv6 (dual-stack [::])" : "IPv4 only (no IPv6 in this kernel)"); offloads: \(service.offloads)")
         var status = ExitStatus.success
         do {
             try service.run()

@@ -57,12 +57,14 @@ final class SupernodeService {
     /// Set when the main socket failed for good: the loop stopped (2.8 then exits 0, spec 8.5).
     private(set) var fatalFailure: Errno?
 
-    /// Binds the main socket on 0.0.0.0:`port` and the management socket on `managementAddress`
+    /// Binds the main socket on [::]:`port` (dual-stack; 0.0.0.0 without IPv6) and the management socket on `managementAddress`
     /// (127.0.0.1 normally). Port 0 picks a free port (tests).
     init(port: UInt16, managementPort: UInt16, managementAddress: UInt32 = 0x7F00_0001, logger: Logger) throws(BindError) {
         self.logger = logger
         do {
-            socket = try UDPSocket(bindingTo: PeerSocket(ipv4: 0, port: port))
+            // One dual-stack socket for both families (IPv4 on its own when the kernel has no IPv6);
+            // IPv4 edges read back as IPv4, on the wire and in management.
+            socket = try UDPSocket.anyAddress(port: port)
         } catch {
             throw BindError(what: "cannot bind UDP port \(port)", errno: error)
         }
@@ -260,18 +262,19 @@ final class SupernodeService {
         management = ManagementConsole(handler: SupernodeManagementJSON(password: managementPassword).handle,
                                        events: SupernodeManagementJSON.peerEvents)
         if let endpoint = metricsEndpoint {
-            let board = MetricsBoard<SupernodeSnapshot>()
-            board.publish(engine.snapshot())
-            management.publish = board.publish
+            let board = MetricsBoard<StatusView<SupernodeSnapshot>>()
+            management.publish = StatusView.recording(into: board.publish)
+            management.publish?(engine.snapshot())
             do {
-                metricsServer = try MetricsServer(host: endpoint.host, port: endpoint.port) {
-                    board.current.map(SupernodeMetrics.render) ?? ""
-                }
+                metricsServer = try MetricsServer(host: endpoint.host, port: endpoint.port,
+                                                  metrics: { board.current.map { SupernodeMetrics.render($0.snapshot) } ?? "" },
+                                                  page: { board.current.map(SupernodeStatusPage.html) ?? "" },
+                                                  json: { board.current.map(SupernodeStatusPage.json) ?? "{}\n" })
             } catch {
                 logger.critical("\(error)")
                 throw Errno(code: EADDRINUSE, call: "bind (metrics)")
             }
-            logger.notice("metrics on http://\(endpoint)/metrics")
+            logger.notice("metrics on http://\(endpoint)/metrics, status page on http://\(endpoint)/")
         }
         _ = loop.schedule(after: .seconds(1), repeating: .seconds(1)) { [unowned self] in
             for (peer, event) in self.management.tick({ self.engine.snapshot() }) where !self.sendManagement(event, to: peer) {

@@ -1,3 +1,6 @@
+#if canImport(LinuxSystem)  // the fuzz builds compile InternetChecksum.swift into this module
+import LinuxSystem
+#endif
 /// GRO in software for the receive direction: plain frames from peers that continue one TCP flow in order
 /// are merged into one super-frame with a virtio-net header (gso TCPV4/TCPV6, NEEDS_CSUM), which a TAP with
 /// offloads on takes in one write, as the kernel's own GRO would have built it.

@@ -1,3 +1,6 @@
+#if canImport(LinuxSystem)  // the fuzz builds compile InternetChecksum.swift into this module
+import LinuxSystem
+#endif
 /// Where the headers of an Ethernet + IPv4/IPv6 + TCP/UDP frame lie, after bounds checks: every offset
 /// here is inside the frame it was parsed from.
 public struct FrameLayout: Equatable, Sendable {

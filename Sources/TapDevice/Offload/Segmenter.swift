@@ -1,3 +1,6 @@
+#if canImport(LinuxSystem)  // the fuzz builds compile InternetChecksum.swift into this module
+import LinuxSystem
+#endif
 /// TSO/USO in software: splits a super-frame read from a TAP with offloads on into plain Ethernet frames
 /// a TAP without offloads (a stock n2n peer's) accepts as they are, every checksum complete.
 ///

@@ -22,6 +22,7 @@ USAGE: edge <config file> [options]
             -l <supernode host:port> [-p <local port>] [-M <mtu>] [-D] [-r] [-E] [-v]
             [-i <reg_interval>] [-L <reg_ttl>] [-t <mgmt port>] [-A[<cipher>]] [-H] [-z[<compression>]]
             [--pidfile <file>] [--no-offload] [--workers <n>] [--igmp-snooping]
+            [--no-mss-clamp] [--max-local-hosts <n>]
             [--management-password <pw>] [--metrics <addr:port>] [-h]
 
 OPTIONS:
@@ -34,7 +35,8 @@ OPTIONS:
   -k <encrypt key>        Encryption key (ASCII); also N2N_KEY=<encrypt key>.
   -s <netmask>            TAP netmask, dotted (default 255.255.255.0).
   -l, --supernode-list <supernode host:port>
-                          Supernode; may be given twice.
+                          Supernode; may be given twice. IPv6:
+                          [2001:db8::1]:7654.
   -i <reg_interval>       Registration interval in seconds, for NAT hole
                           punching (default 20).
   -L <reg_ttl>            TTL of the registration packets sent when hole
@@ -54,7 +56,12 @@ OPTIONS:
                           (removed on a clean stop when possible).
   -m <MAC address>        TAP MAC address, e.g. 02:01:02:03:04:05 (default:
                           random).
-  -M <mtu>                TAP MTU (default 1290).
+  -M <mtu>                TAP MTU, and the largest IP packet sent into the
+                          overlay (default 1290).
+  --no-mss-clamp          Leave the MSS of TCP SYNs crossing the edge as it is
+                          (default: lower it to fit the MTU, -M).
+  --max-local-hosts <n>   Hosts behind a bridged TAP learned and registered at
+                          the supernode (default 64; 0: none).
   -D                      Enable PMTU discovery (DF bit); can stall connections
                           where it is not supported.
   -r                      Allow routed traffic through the community (no

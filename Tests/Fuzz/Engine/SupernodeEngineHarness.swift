@@ -120,9 +120,24 @@ final class CheckingSink: CopyingDatagramSink {
             do {
                 let decoded = try WireCodec.decode(UnsafeRawBufferPointer(copy))
                 checkCodecRoundTrip(decoded)
+                // Issue 17 item 3: a sock only ever goes to a receiver of its own IP family.
+                if let sock = Self.sock(decoded.message), !sock.sameFamily(as: destination) {
+                    fuzzFailure("sent \(sock) to \(destination)")
+                }
             } catch {
                 fuzzFailure("sent a datagram that does not decode: \(error)")
             }
+        }
+    }
+
+    static func sock(_ message: Message) -> PeerSocket? {
+        switch message {
+        case .packet(let m): return m.sock
+        case .register(let m): return m.sock
+        case .registerAck(let m): return m.sock
+        case .registerSuperAck(let m): return m.sock
+        case .peerInfo(let m): return m.sock
+        default: return nil
         }
     }
 }

@@ -1,4 +1,5 @@
-/// The Internet checksum (RFC 1071) for the offload paths.
+/// The Internet checksum (RFC 1071): the one implementation for the offload paths (TapDevice), the
+/// multicast snooper and the edge's MTU answers (PacketCore).
 ///
 /// Sums are kept as "native" ones' complement sums: bytes are loaded in the machine's byte order, which
 /// the ones' complement sum tolerates (RFC 1071 §2(B)), so a folded sum is stored back with a native
@@ -91,6 +92,13 @@ public enum InternetChecksum {
     @inlinable @inline(__always)
     public static func store(_ value: UInt16, in bytes: UnsafeMutableRawBufferPointer, at offset: Int) {
         bytes.storeBytes(of: value, toByteOffset: offset, as: UInt16.self)
+    }
+
+    /// Computes the checksum of `range` of `bytes` (its checksum field zero) plus `initial` (a
+    /// pseudo-header sum) and stores it at `field`.
+    @inlinable
+    public static func fill(_ bytes: UnsafeMutableRawBufferPointer, field: Int, over range: Range<Int>, initial: UInt64 = 0) {
+        store(finish(sum(UnsafeRawBufferPointer(rebasing: bytes[range]), initial: initial)), in: bytes, at: field)
     }
 
     /// Loads a native-order 16-bit value at `offset` of `bytes`.

@@ -1,0 +1,3 @@
+import ProgramSupport
+
+KeygenCommandLine.evaluate(Array(CommandLine.arguments.dropFirst())).perform()
