@@ -19,7 +19,7 @@ extension EdgeRuntime {
         defer { buffer.deallocate() }
         for attempt in 1...Self.bootstrapAttempts {
             for supernode in config.supernodes {
-                guard let address = supernode.literal ?? SupernodeResolver.lookup(host: supernode.host, port: supernode.port) else {
+                guard let address = supernode.literal ?? SupernodeResolver.lookup(host: supernode.host, port: supernode.port, ipv6: mainSocket.family == .ipv6) else {
                     logger.warning("cannot resolve supernode \(supernode) for the address request")
                     continue
                 }

@@ -106,7 +106,7 @@ public final class EdgeDataPlane {
         }
         let initial = HeaderStamp.initialPrevious(now: EdgeReplayWindow.stamp(clock.wallTime))
         supernodeStamps = Array(repeating: ReplayGuard(start: initial), count: configuration.supernodes.count)
-        scratch = .allocate(byteCount: max(pipeline.frameCapacity, 2048), alignment: 16)
+        scratch = .allocate(byteCount: max(frameDialect.frameCapacity, 2048), alignment: 16)
         peerStamps.reserveCapacity(64)
         reported.reserveCapacity(64)
         // The querier's timer runs with the control plane's (one worker owns the table).
