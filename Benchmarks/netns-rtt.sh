@@ -13,6 +13,11 @@
 # (N2N_REFERENCE's edge and supernode; skipped when unset). OURS2 (a second build of ours, e.g. the
 # code before a change) adds the variants old and oldw1. Traffic stays inside the namespaces it
 # creates; everything is removed at exit.
+#
+# Counts robust to a loaded host (issue 18), per ping and per edge: the context switches of each
+# thread that switched (voluntary, i.e. wake-ups, from /proc/PID/task/*/status; "threads" = how
+# many threads woke at least once per 4 pings), and with STRACE=1 a second ping run under
+# `strace -c -f` giving the system calls per ping by name.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -50,6 +55,41 @@ cpu_ns() {
     echo "$total"
 }
 
+# switches PID: "tid:voluntary" for every thread of PID.
+switches() {
+    local t
+    for t in /proc/"$1"/task/*; do
+        echo "${t##*/}:$(awk '/^voluntary_ctxt_switches/ { print $2 }' "$t/status" 2>/dev/null)"
+    done
+}
+
+# per_ping BEFORE AFTER: wake-ups per ping summed over threads, and the threads that woke.
+per_ping() {
+    awk -v n="$COUNT" -v before="$1" -v after="$2" 'BEGIN {
+        split(before, b, " "); for (i in b) { split(b[i], kv, ":"); old[kv[1]] = kv[2] }
+        split(after, a, " "); total = 0; woke = 0; list = ""
+        for (i in a) { split(a[i], kv, ":"); d = kv[2] - old[kv[1]]; total += d
+            if (d >= n / 4) { woke++; list = list sprintf(" %.2f", d / n) } }
+        printf "%.2f wake-ups/ping, %d threads (%s )", total / n, woke, list }'
+}
+
+# syscalls_per_ping PID...: one more ping run with strace -c -f on the edges; calls per ping by name.
+syscalls_per_ping() {
+    local p out=() s
+    for p in "$@"; do
+        strace -c -f -p "$p" -o "$work/strace.$p" 2>/dev/null &
+        out+=("$!")
+    done
+    sleep 0.5
+    nsx "$(edge_ns 1)" ping -n -c "$COUNT" -i "$INTERVAL" -W 1 "$OVER.2" >/dev/null 2>&1 || true
+    for s in "${out[@]}"; do kill -INT "$s" 2>/dev/null; done
+    for s in "${out[@]}"; do wait "$s" 2>/dev/null || true; done
+    for p in "$@"; do
+        echo "    syscalls per ping, pid $p: $(awk -v n="$COUNT" '$NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" {
+            printf "%s %.2f, ", $NF, $4 / n }' "$work/strace.$p")"
+    done
+}
+
 declare -A RESULTS MINS P10S CPUS
 run_variant() {
     local v=$1 extra=""
@@ -80,8 +120,12 @@ run_variant() {
     nsx "$(edge_ns 1)" ping -n -c 50 -i 0.01 -W 1 "$OVER.2" >/dev/null 2>&1 || true  # warm-up
     local c1 c2 d1 d2
     c1=$(cpu_ns "${EDGE_PID[1]}"); c2=$(cpu_ns "${EDGE_PID[2]}")
+    local s1 s2
+    s1=$(switches "${EDGE_PID[1]}" | tr '\n' ' '); s2=$(switches "${EDGE_PID[2]}" | tr '\n' ' ')
     nsx "$(edge_ns 1)" ping -n -c "$COUNT" -i "$INTERVAL" -W 1 "$OVER.2" >"$work/ping.$v" 2>&1 || true
     d1=$(( ($(cpu_ns "${EDGE_PID[1]}") - c1) / COUNT / 1000 )); d2=$(( ($(cpu_ns "${EDGE_PID[2]}") - c2) / COUNT / 1000 ))
+    log "  $v: edge 1 $(per_ping "$s1" "$(switches "${EDGE_PID[1]}" | tr '\n' ' ')"); edge 2 $(per_ping "$s2" "$(switches "${EDGE_PID[2]}" | tr '\n' ' ')")"
+    [ "${STRACE:-0}" = 1 ] && syscalls_per_ping "${EDGE_PID[1]}" "${EDGE_PID[2]}"
     read -r med min p10 <<<"$(median_of "$work/ping.$v")"
     RESULTS[$v]+="$med "; MINS[$v]+="$min "; P10S[$v]+="$p10 "; CPUS[$v]+="$d1/$d2 "
     log "  $v: median $med ms, p10 $p10 ms, min $min ms, edge CPU per ping $d1/$d2 us ($(grep -o 'rtt.*' "$work/ping.$v" || echo 'no replies'))"

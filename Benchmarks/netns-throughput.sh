@@ -9,7 +9,7 @@
 #   - when N2N_REFERENCE names a folder with a stock n2n 2.8 `edge` and `supernode`, the same configs
 #     with those (C edges with the C supernode).
 # Per config: iperf3 TCP one flow and four flows (-P 4), UDP 64-byte payloads delivered pps, RTT
-# (ping median/mean), TCP retransmits, and each edge's CPU seconds per GB moved (utime+stime from
+# p50/p99 idle (100 pings 20 ms apart) and under the one-flow TCP run (pings alongside it), TCP retransmits, and each edge's CPU seconds per GB moved (utime+stime from
 # /proc/PID/stat around the one-flow TCP run; GB from iperf3's received bytes). It prints markdown
 # tables of medians with the anchors and the ratios beside them, and the elapsed time.
 #
@@ -122,14 +122,20 @@ iperf() {
 measure() {
     local config=$1 impl=$2 ip=$3 p1=${4:-} p2=${5:-} psn=${6:-}
     local c=$(edge_ns 1) s=$(edge_ns 2) f="$work/run" r
-    # RTT first, on an idle path.
-    nsx "$c" ping -n -c 20 -i 0.05 -W 1 "$ip" >"$f.ping" 2>&1
+    # RTT first, on an idle path: 100 pings 20 ms apart.
+    nsx "$c" ping -n -c 100 -i 0.02 -W 1 "$ip" >"$f.ping" 2>&1
     read -r -a r <<<"$($HELPER ping "$f.ping")"
-    if [ "${r[0]}" != fail ]; then record "$config" "$impl" rtt_med "${r[0]}"; record "$config" "$impl" rtt_avg "${r[1]}"; fi
-    # TCP one flow, with the CPU time of the edges and the supernode around it.
+    if [ "${r[0]}" != fail ]; then record "$config" "$impl" rtt_med "${r[0]}"; record "$config" "$impl" rtt_p99 "${r[3]}"; fi
+    # TCP one flow, with the CPU time of the edges and the supernode around it, and the RTT under
+    # it: pings 20 ms apart from 1 s into the flow until 1 s before its end (same direction).
     local t1=$(cpu_ticks "$p1") t2=$(cpu_ticks "$p2") ts=$(cpu_ticks "$psn")
+    (sleep 1; nsx "$c" ping -n -c $(( (SECONDS_PER_RUN - 2) * 50 )) -i 0.02 -W 1 "$ip" >"$f.lping" 2>&1) &
+    local pinger=$!
     iperf "$c" "$s" "$ip" "$f.tcp1" -P 1
+    wait "$pinger"
     local u1=$(cpu_ticks "$p1") u2=$(cpu_ticks "$p2") us=$(cpu_ticks "$psn")
+    read -r -a r <<<"$($HELPER ping "$f.lping")"
+    if [ "${r[0]}" != fail ]; then record "$config" "$impl" rtt_load_med "${r[0]}"; record "$config" "$impl" rtt_load_p99 "${r[3]}"; fi
     read -r -a r <<<"$($HELPER iperf "$f.tcp1")"
     if [ "${r[0]}" = tcp ]; then
         record "$config" "$impl" tcp1 "${r[1]}"; record "$config" "$impl" rtx1 "${r[2]}"
@@ -150,7 +156,7 @@ measure() {
     iperf "$c" "$s" "$ip" "$f.udp" -u -l 64 -b 0
     read -r -a r <<<"$($HELPER iperf "$f.udp")"
     [ "${r[0]}" = udp ] && record "$config" "$impl" udp "${r[1]}"
-    log "  $config $impl: tcp1 [$tcp1] tcp4 [$tcp4] udp [${r[*]}] rtt [$(grep -o 'rtt.*' "$f.ping")]"
+    log "  $config $impl: tcp1 [$tcp1] tcp4 [$tcp4] udp [${r[*]}] rtt [$(grep -o 'rtt.*' "$f.ping")] loaded [$(grep -o 'rtt.*' "$f.lping")]"
 }
 
 measure_anchors() {

@@ -323,7 +323,7 @@ final class EdgeRuntime: EdgeHost {
         if let error = pump.drainTap(tap) { tapFailed(error) }
     }
 
-    func drain(_ socket: UDPSocket) { pump.drain(socket, tap: tap) }
+    func drain(_ socket: UDPSocket) { if pump.drain(socket, tap: tap) { drainTap() } }
 
     func drainManagement() {
         for _ in 0..<16 {

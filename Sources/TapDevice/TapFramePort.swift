@@ -37,23 +37,47 @@ public final class TapFramePort {
 
     public var readCapacity: Int { reads.capacity }
     public var frameCapacity: Int { writes.frameCapacity }
+    /// Frames waiting for the next `flush`.
+    public var queuedFrames: Int { writes.count }
 
     // MARK: - TAP -> frames
 
-    /// Reads what `queue` has waiting (at most `readCapacity` reads) and hands every plain frame
-    /// to `body`, in order. Returns the number of reads.
+    /// Reads what `queue` has waiting (at most `readCapacity` reads, or `limit`) and hands every plain frame
+    /// to `body`, in order. Returns the number of reads. When the round mixes `UrgentFrame`s with
+    /// other reads, the urgent ones go to `body` first and `urgentDone` runs before the rest, so the
+    /// caller can send them before it cuts and seals the bulk (frames of one TCP flow keep their
+    /// order: only frames without data qualify).
     @discardableResult
-    public func read(from queue: TapQueue, _ body: (UnsafeRawBufferPointer) -> Void) throws(Errno) -> Int {
-        let n = try queue.read(into: reads)
-        for i in 0..<n {
-            let raw = reads[i]
-            guard virtioHeader else {
-                body(UnsafeRawBufferPointer(raw))
-                continue
-            }
-            deliver(raw, body)
+    public func read(from queue: TapQueue, limit: Int = .max, _ body: (UnsafeRawBufferPointer) -> Void,
+                     urgentDone: () -> Void = {}) throws(Errno) -> Int {
+        let n = try queue.read(into: reads, limit: limit)
+        var early: UInt64 = 0
+        if n > 1, n <= 64 {
+            for i in 0..<n where isUrgent(reads[i]) { early |= 1 << UInt64(i) }
+            if early.nonzeroBitCount == n { early = 0 }   // nothing to overtake
         }
+        if early != 0 {
+            for i in 0..<n where early & (1 << UInt64(i)) != 0 { deliverRead(reads[i], body) }
+            urgentDone()
+        }
+        for i in 0..<n where early & (1 << UInt64(i)) == 0 { deliverRead(reads[i], body) }
         return n
+    }
+
+    private func deliverRead(_ raw: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        guard virtioHeader else { return body(UnsafeRawBufferPointer(raw)) }
+        deliver(raw, body)
+    }
+
+    /// A read that is one plain frame (not a super-frame) and an `UrgentFrame`.
+    private func isUrgent(_ raw: UnsafeMutableRawBufferPointer) -> Bool {
+        guard virtioHeader else { return UrgentFrame.qualifies(UnsafeRawBufferPointer(raw)) }
+        let headerSize = VirtioNetHeader.size
+        guard raw.count > headerSize,
+              let header = try? VirtioNetHeader(parsing: UnsafeRawBufferPointer(rebasing: raw[..<headerSize])),
+              header.gsoType == .none
+        else { return false }
+        return UrgentFrame.qualifies(UnsafeRawBufferPointer(rebasing: raw[headerSize...]))
     }
 
     private func deliver(_ raw: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {

@@ -72,10 +72,10 @@ public final class TapQueue {
     /// Replaces the batch's contents with as many frames as are ready (up to its capacity),
     /// stopping at EAGAIN. Returns the number read; 0 when nothing was waiting.
     /// A frame longer than `frameCapacity` arrives truncated; size the batch for the MTU.
-    public func read(into batch: FrameBatch) throws(Errno) -> Int {
+    public func read(into batch: FrameBatch, limit: Int = .max) throws(Errno) -> Int {
         batch.removeAll()
         let fd = descriptor.rawValue
-        while !batch.isFull {
+        while !batch.isFull, batch.count < limit {
             let buffer = batch.nextFreeBuffer()
             guard let n = try systemCallUnlessWouldBlock("read(tap)", { Glibc.read(fd, buffer.baseAddress, buffer.count) }),
                 n > 0

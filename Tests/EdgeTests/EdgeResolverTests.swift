@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import N2NWire
 import Synchronization
@@ -13,18 +14,39 @@ import Synchronization
     #expect(SupernodeResolver.lookup(host: "10.1.2.3", port: 1, ipv6: true) == PeerSocket(ipv4: 0x0A01_0203, port: 1))
 }
 
-@Test func answersArriveThroughTheInboxAndWakeTheLoop() async throws {
+/// Counts the resolver's wakes; a test waits for them (bounded) instead of polling with sleeps.
+private final class WakeCounter: @unchecked Sendable {  // sem_t is thread-safe; initialised once
+    private var semaphore = sem_t()
     let wakes = Atomic<Int>(0)
-    let resolver = SupernodeResolver(ipv6: false) { wakes.add(1, ordering: .relaxed) }
+    init() { sem_init(&semaphore, 0, 0) }
+    deinit { sem_destroy(&semaphore) }
+    func wake() {
+        wakes.add(1, ordering: .relaxed)
+        sem_post(&semaphore)
+    }
+    /// Waits for one wake, at most `seconds`; false on time-out.
+    func awaitWake(seconds: Int) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        deadline.tv_sec += seconds
+        while sem_timedwait(&semaphore, &deadline) != 0 {
+            if errno != EINTR { return false }
+        }
+        return true
+    }
+}
+
+@Test func answersArriveThroughTheInboxAndWakeTheLoop() throws {
+    let counter = WakeCounter()
+    let resolver = SupernodeResolver(ipv6: false) { counter.wake() }
     resolver.resolve(index: 0, host: "localhost", port: 7654)
     resolver.resolve(index: 1, host: "127.0.0.2", port: 7655)
-    var answers: [(index: Int, address: PeerSocket?)] = []
-    for _ in 0..<500 where answers.count < 2 {
-        answers += resolver.drain()
-        try await Task.sleep(for: .milliseconds(10))
-    }
+    // Each answer is in the inbox before its wake: two wakes, then both answers drain at once.
+    #expect(counter.awaitWake(seconds: 10))
+    #expect(counter.awaitWake(seconds: 10))
+    let answers = resolver.drain()
     #expect(answers.count == 2)
-    #expect(wakes.load(ordering: .relaxed) == 2)
+    #expect(counter.wakes.load(ordering: .relaxed) == 2)
     let byIndex = Dictionary(uniqueKeysWithValues: answers.map { ($0.index, $0.address) })
     #expect(byIndex[0] == PeerSocket(ipv4: 0x7F00_0001, port: 7654))
     #expect(byIndex[1] == PeerSocket(ipv4: 0x7F00_0002, port: 7655))

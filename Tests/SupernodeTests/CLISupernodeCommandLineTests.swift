@@ -92,6 +92,8 @@ func evaluateSupernode(_ arguments: [String], files: [String: String] = [:]) -> 
         (["--foreground=yes"], "option '--foreground' takes no value"),
         (["-f", "stray"], "unexpected argument 'stray'"),
         (["-c", ""], "the community file name (-c) is empty"),
+        (["--broadcast-rate", "-1"], "'--broadcast-rate <copies>'"),
+        (["--broadcast-burst", "0"], "out of range 1...1000000000"),
     ] as [([String], String)])
     func invalidExitsTwo(_ arguments: [String], _ message: String) throws {
         let exit = try #require(evaluateSupernode(arguments).exitRequest)
@@ -118,6 +120,22 @@ func evaluateSupernode(_ arguments: [String], files: [String: String] = [:]) -> 
         #expect(c.managementPort == 6000)
         #expect(c.verbosity == 4)
         #expect(outcome.warnings == [])
+    }
+
+    /// The per-sender broadcast budget (issue 18) from the command line and a configuration file,
+    /// and what the engine is given.
+    @Test func broadcastBudget() throws {
+        let defaults = try #require(evaluateSupernode(["-f"]).configuration)
+        #expect(defaults.engineOptions(whitelist: nil).broadcastRate == SupernodeEngineOptions().broadcastRate)
+        let file = "--broadcast-rate=5000\n--broadcast-burst 9000\n"
+        let c = try #require(evaluateSupernode(["sn.conf", "--broadcast-rate", "0"], files: ["sn.conf": file]).configuration)
+        #expect(c.broadcastRate == 0 && c.broadcastBurst == 9000)
+        let options = c.engineOptions(whitelist: [Community("a")])
+        #expect(options.broadcastRate == 0 && options.broadcastBurst == 9000 && options.whitelist?.count == 1)
+        #expect(c.summary.contains("broadcast budget per sender: unlimited"))
+        let fromFile = try #require(evaluateSupernode(["sn.conf"], files: ["sn.conf": file]).configuration)
+        #expect(fromFile.broadcastRate == 5000)
+        #expect(fromFile.summary.contains("5000 copies/s, burst 9000"))
     }
 
     /// 2.8's supernode dropped the first character of an attached value (`-l7654` meant 654).

@@ -24,6 +24,7 @@ import Testing
             "foreground": "f", "local-port": "l", "mgmt-port": "t", "communities": "c", "verbose": "v",
             "help": "h", "version": "version", "pidfile": "pidfile",
             "management-password": "management-password", "metrics": "metrics",
+            "broadcast-rate": "broadcast-rate", "broadcast-burst": "broadcast-burst",
         ])
         #expect(table.spec(key: "metrics")?.argument == .required)
         #expect(table.spec(key: "management-password")?.short == nil)

@@ -19,7 +19,7 @@ import Testing
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             service = try SupernodeService(port: 0, managementPort: 0, logger: logger)
-            try service.prepare(whitelist: whitelist, logger: logger, handleSignals: false, clock: clock)
+            try service.prepare(options: SupernodeEngineOptions(whitelist: whitelist), logger: logger, handleSignals: false, clock: clock)
         }
 
         func client() throws -> UDPSocket {

@@ -30,27 +30,37 @@ final class DataPlanePump {
     }
 
     /// Frames from the TAP to the peers; returns the read error, if any, for the owner of the queue.
+    /// The first read of a wake-up takes one frame and sends it before looking for more: a lone
+    /// frame (a ping) leaves before the read that finds the queue empty, and bulk traffic loses
+    /// nothing but one small send per wake-up (the following reads take whole batches).
     func drainTap(_ queue: TapQueue) -> Errno? {
         let plane = self.plane
-        for _ in 0..<Self.batchesPerWakeup {
+        for round in 0...Self.batchesPerWakeup {
+            let limit = round == 0 ? 1 : port.readCapacity
             let n: Int
-            do { n = try port.read(from: queue) { plane.handleFrame($0) } } catch { return error }
+            do {
+                n = try port.read(from: queue, limit: limit, { plane.handleFrame($0) }, urgentDone: { self.flushDatagrams() })
+            } catch { return error }
             flushDatagrams()
             flushFrames(to: queue)   // ICMP answers to oversized frames (usually none: a no-op)
-            if n < port.readCapacity { break }
+            if n < limit { break }
         }
         return nil
     }
 
     /// Datagrams from `socket` to the TAP (and the replies they cause); `accept` can pass over
-    /// sources (counted by the caller's log, not as drops: they are not the peers' fault).
-    func drain(_ socket: UDPSocket, tap queue: TapQueue?, accept: (PeerSocket) -> Bool = { _ in true }) {
+    /// sources (counted by the caller's log, not as drops: they are not the peers' fault). True when
+    /// frames were written to the TAP: the local stack often answers inside that write (an echo
+    /// reply, a TCP ACK), so the caller reads its queue at once instead of after another epoll wait.
+    @discardableResult
+    func drain(_ socket: UDPSocket, tap queue: TapQueue?, accept: (PeerSocket) -> Bool = { _ in true }) -> Bool {
         let plane = self.plane
+        var wrote = false
         for _ in 0..<Self.batchesPerWakeup {
             let n: Int
             do { n = try socket.receive(into: receiveBatch) } catch {
                 logger.error("receive failed: \(error)")
-                return
+                return wrote
             }
             for i in 0..<n {
                 guard !receiveBatch.isTruncated(i), let peer = receiveBatch.peer(i) else {
@@ -66,9 +76,11 @@ final class DataPlanePump {
                 }
             }
             flushDatagrams()
+            if queue != nil, port.queuedFrames > 0 { wrote = true }
             flushFrames(to: queue)
             if n < receiveBatch.capacity { break }
         }
+        return wrote
     }
 
     func flushDatagrams() {

@@ -103,7 +103,7 @@ final class EdgeWorker {
         if let error = pump.drainTap(queue) { logger.error("worker \(index): TAP read failed: \(error)") }
     }
 
-    func drainSocket() { pump.drain(socket, tap: queue) }
+    func drainSocket() { if pump.drain(socket, tap: queue) { drainTap() } }
 }
 
 /// A started worker thread, as the control thread sees it.

@@ -53,6 +53,12 @@ public struct SupernodeManagementJSON: ManagementJSONAPI {
                 [("type", .string("dropped")), ("count", .uint(s.dropped))],
             ]
             rows += s.drops.map { [("type", .string("drop")), ("reason", .string($0.reason.name)), ("count", .uint($0.count))] }
+            rows.append([("type", .string("broadcast_limit")), ("copies_per_second", .int(Int64(s.broadcastRate))),
+                         ("burst", .int(Int64(s.broadcastBurst))), ("throttled_senders", .int(Int64(s.throttled.count)))])
+            rows += s.throttled.map {
+                [("type", .string("broadcast_throttled")), ("community", .string($0.community)), ("macaddr", .string($0.mac)),
+                 ("sockaddr", .string($0.socket)), ("frames", .uint($0.frames)), ("last_time", .int(s.wallTime - $0.lastSecondsAgo))]
+            }
             return rows
         default: return []
         }

@@ -21,6 +21,13 @@ public enum SupernodeManagementText {
         for d in s.drops {
             head += "  \(d.reason.name) \(d.count)\n"
         }
+        // Only while a sender is being throttled, so the usual report stays 2.8's.
+        if !s.throttled.isEmpty {
+            head += "bcast_lim \(Int(s.broadcastRate)) copies/s per sender, burst \(Int(s.broadcastBurst))\n"
+            for t in s.throttled {
+                head += "  throttled \(t.mac) in \(t.community) at \(t.socket): \(t.frames) frames, last \(t.lastSecondsAgo) sec ago\n"
+            }
+        }
 
         guard let first = s.communities.first else { return [head + "\n"] }
         let byCommunity = Dictionary(grouping: s.edges, by: \.community)

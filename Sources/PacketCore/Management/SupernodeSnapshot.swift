@@ -31,6 +31,16 @@ public struct SupernodeSnapshot: Sendable, Codable, Equatable {
         public var lastRegisterSecondsAgo: Int64?
     }
 
+    /// A sender whose broadcasts the per-sender budget (`--broadcast-rate`) cut in the last minute.
+    public struct ThrottledSender: Sendable, Codable, Equatable {
+        public var community: String
+        public var mac: String
+        public var socket: String
+        /// Broadcast frames cut short since the edge registered.
+        public var frames: UInt64
+        public var lastSecondsAgo: Int64
+    }
+
     public var uptimeSeconds: Int64
     /// Wall-clock seconds (display only: 2.8 prints "never" as the age of time 0).
     public var wallTime: Int64
@@ -43,4 +53,9 @@ public struct SupernodeSnapshot: Sendable, Codable, Equatable {
     /// Every drop except empty datagrams.
     public var dropped: UInt64
     public var drops: [DropCount]
+    /// The per-sender broadcast budget in copies per second and its burst (0 = unlimited).
+    public var broadcastRate: Double = 0
+    public var broadcastBurst: Double = 0
+    /// Senders the budget throttled in the last minute, by community then MAC (bounded like `edges`).
+    public var throttled: [ThrottledSender] = []
 }

@@ -33,6 +33,10 @@ public struct SupernodeEdge: Sendable, Equatable {
     var broadcastTokens: Double
     /// Monotonic nanoseconds of the last refill.
     var broadcastRefill: Int64
+    /// Broadcast frames of this sender the budget cut short (some or all copies refused), and when
+    /// the last one was (monotonic nanoseconds): management lists throttled senders from these.
+    var broadcastThrottled: UInt64 = 0
+    var broadcastThrottledAt: Int64?
 
     /// `now` is monotonic; `headerNow` the wall clock as a header stamp (the replay window's origin).
     init(socket: PeerSocket, now: Int64, headerNow: UInt64, burst: Double) {

@@ -57,6 +57,8 @@ public final class SupernodeEngine {
     /// Refused registrations and relay loops are logged through these (issue 10 item 8).
     private var refusalLog: RateLimitedLog
     private var loopLog: RateLimitedLog
+    /// Broadcast frames the per-sender budget cut short (issue 18: it says so, not only in a counter).
+    private var budgetLog: RateLimitedLog
     private var naks: NakLimiter
     /// Sockets a broadcast already went to: one copy per socket however many MACs it registered
     /// (issue 10 item 2). Kept between packets so the fan-out does not allocate.
@@ -81,6 +83,7 @@ public final class SupernodeEngine {
         nextSort = now + options.sortInterval * Self.second
         refusalLog = RateLimitedLog(burst: options.refusalLogBurst, summaryInterval: 60 * Self.second, now: now)
         loopLog = RateLimitedLog(burst: options.refusalLogBurst, summaryInterval: 60 * Self.second, now: now)
+        budgetLog = RateLimitedLog(burst: options.refusalLogBurst, summaryInterval: 60 * Self.second, now: now)
         naks = NakLimiter(rate: options.nakRate, spacing: options.nakSpacing * Self.second, capacity: 4096, now: now)
         // Room for the largest input plus the sock a relay inserts (IPv6 at most).
         scratch = .allocate(byteCount: max(options.maxDatagramSize, 64) + 64, alignment: 16)
@@ -266,7 +269,7 @@ public final class SupernodeEngine {
         var copies = Int.max
         if group {
             copies = broadcastBudget(m.srcMac, c, now)
-            guard copies > 0 else { return drop(.broadcastRateLimited, source) }
+            guard copies > 0 else { return broadcastThrottled(m.srcMac, c, source, sent: 0, now) }
         } else {
             guard let edge = c.edges[m.dstMac] else { return drop(.unknownDestination, source) }
             unicastTarget = edge.socket
@@ -315,7 +318,7 @@ public final class SupernodeEngine {
                     && edge.socket.sameFamily(as: source) == sameFamily {
                     guard fanOutSeen.insert(edge.socket).inserted else { continue }
                     guard sent < copies else {
-                        drop(.broadcastRateLimited, source)
+                        broadcastThrottled(m.srcMac, c, source, sent: sent, now)
                         break passes
                     }
                     // One sealed buffer, one message per receiver: the batch references the first copy.
@@ -485,6 +488,19 @@ public final class SupernodeEngine {
         return Int(c.edges.values[i].broadcastTokens)
     }
 
+    /// The sender's budget cut this frame short: counted once per frame, remembered on the sender for
+    /// management, logged through a bucket.
+    private func broadcastThrottled(_ mac: MACAddress, _ c: SupernodeCommunity, _ source: PeerSocket, sent: Int, _ now: Int64) {
+        drop(.broadcastRateLimited, source)
+        if let i = c.edges.index(forKey: mac) {
+            c.edges.values[i].broadcastThrottled &+= 1
+            c.edges.values[i].broadcastThrottledAt = now
+        }
+        if budgetLog.admit(now: now) {
+            logger.notice("broadcast from \(mac) in \(c.name) cut after \(sent) copies: its budget (--broadcast-rate \(Int(options.broadcastRate)) copies/s, --broadcast-burst \(Int(options.broadcastBurst))) is spent")
+        }
+    }
+
     private func chargeBroadcast(_ mac: MACAddress, _ c: SupernodeCommunity, copies: Int) {
         guard options.broadcastRate > 0, copies > 0, let i = c.edges.index(forKey: mac) else { return }
         c.edges.values[i].broadcastTokens -= Double(copies)
@@ -551,6 +567,7 @@ public final class SupernodeEngine {
         }
         if let n = refusalLog.summary(now: now) { logger.notice("\(n) more refused REGISTER_SUPERs not logged") }
         if let n = loopLog.summary(now: now) { logger.notice("\(n) more relay-loop datagrams not logged") }
+        if let n = budgetLog.summary(now: now) { logger.notice("\(n) more broadcast frames cut by --broadcast-rate not logged") }
     }
 
     /// Removes edges not seen for `edgeTimeout` seconds (monotonic); deletes emptied open-mode

@@ -24,6 +24,15 @@ extension SupernodeEngine {
                                    lastSeenSecondsAgo: ago(edge.lastSeen)))
             }
         }
+        var throttled: [SupernodeSnapshot.ThrottledSender] = []
+        for c in ordered {
+            for (mac, edge) in c.edges where throttled.count < limit {
+                guard let at = edge.broadcastThrottledAt, now - at < 60 * Self.second else { continue }
+                throttled.append(.init(community: c.name, mac: "\(mac)", socket: "\(edge.socket)",
+                                       frames: edge.broadcastThrottled, lastSecondsAgo: ago(at)))
+            }
+        }
+        throttled.sort { ($0.community, $0.mac) < ($1.community, $1.mac) }
         return SupernodeSnapshot(
             uptimeSeconds: ago(startNanoseconds),
             wallTime: clock.wallTime.seconds,
@@ -37,7 +46,9 @@ extension SupernodeEngine {
                             lastForwardSecondsAgo: s.lastForward.map(ago),
                             lastRegisterSecondsAgo: s.lastRegisterSuper.map(ago)),
             dropped: s.totalDropped,
-            drops: s.drops.snapshot)
+            drops: s.drops.snapshot,
+            broadcastRate: options.broadcastRate, broadcastBurst: options.broadcastBurst,
+            throttled: throttled)
     }
 
     /// The reply to one datagram on the management socket (spec 7.2): the report for any non-empty

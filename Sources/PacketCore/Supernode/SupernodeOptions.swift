@@ -29,12 +29,14 @@ public struct SupernodeEngineOptions: Sendable {
     /// the window (issue 10 item 7). Moves within the same IP (an edge restarted on a new port, a NAT
     /// rebinding) are always accepted. 0 = accept every move, as 2.8 does.
     public var rebindHoldoff: Int64 = 45
-    /// Broadcast/multicast fan-outs each edge may trigger per second (token bucket; 0 = unlimited),
-    /// spec 10.3 item 23. High enough for multicast market-data and discovery feeds (the reason many
-    /// run n2n with -E), low enough that one looping edge cannot multiply a storm without bound.
-    public var broadcastRate: Double = 20_000
-    /// Bucket size of the broadcast limit.
-    public var broadcastBurst: Double = 40_000
+    /// Broadcast/multicast copies each sending edge may cause per second (token bucket; 0 =
+    /// unlimited), spec 10.3 item 23; `--broadcast-rate`. Amplification is already bounded by one copy
+    /// per registered socket per frame, so this only caps the share of the supernode one sender can
+    /// take. The default lets an honest 1 000 frames/s feed reach 2 000 edges (issue 18: the former
+    /// 20 000 copies/s throttled a 1 000-edge community at 20 frames/s).
+    public var broadcastRate: Double = 2_000_000
+    /// Bucket size of the broadcast limit, in copies; `--broadcast-burst`.
+    public var broadcastBurst: Double = 2_000_000
     /// Most communities held at once (open mode), so a flood of invented names cannot exhaust memory.
     public var maxCommunities: Int = 4096
     /// Most registered edges over all communities.

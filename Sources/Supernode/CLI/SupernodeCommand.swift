@@ -14,6 +14,7 @@ struct SupernodeCommand: ParsableCommand {
             supernode <config file> [options]
             supernode -l <local port> [-c <path>] [-f] [--pidfile <file>] [-u <uid> -g <gid>] [-t <mgmt port>] [-v]
                       [--management-password <pw>] [--metrics <addr:port>]
+                      [--broadcast-rate <copies>] [--broadcast-burst <copies>]
             """,
         discussion: """
             A first argument that does not start with '-' names a configuration file: one option per \
@@ -80,6 +81,20 @@ struct SupernodeCommand: ParsableCommand {
             return endpoint
         })
     var metrics: MetricsEndpoint?
+
+    @Option(
+        name: .customLong("broadcast-rate"), parsing: .unconditional,
+        help: ArgumentHelp("Broadcast/multicast copies one sending edge may cause per second; 0 = unlimited (default 2000000).",
+                           valueName: "copies"),
+        transform: { try OptionValues.integer($0, in: 0...1_000_000_000) })
+    var broadcastRate: Int?
+
+    @Option(
+        name: .customLong("broadcast-burst"), parsing: .unconditional,
+        help: ArgumentHelp("Copies a sender may cause at once above --broadcast-rate (default 2000000).",
+                           valueName: "copies"),
+        transform: { try OptionValues.integer($0, in: 1...1_000_000_000) })
+    var broadcastBurst: Int?
 
     /// The getopt vocabulary (n2n 2.8: `fl:u:g:t:c:vh`, plus `--version` and `--pidfile`), derived
     /// from the declarations above and the argument parser's `-h`/`--help` (see `EdgeCommand`).

@@ -54,6 +54,8 @@ public enum SupernodeCommandLine {
         config.userID = command.userID
         config.groupID = command.groupID
         config.verbosity = Verbosity.default + command.verbose
+        if let v = command.broadcastRate { config.broadcastRate = v }
+        if let v = command.broadcastBurst { config.broadcastBurst = v }
         if config.communityFile == "" {
             return .exit(usageError(SupernodeCLIError("the community file name (-c) is empty"), warnings: warnings))
         }

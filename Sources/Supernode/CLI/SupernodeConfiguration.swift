@@ -1,3 +1,4 @@
+import N2NWire
 import LinuxSystem
 import Metrics
 import PacketCore
@@ -24,6 +25,17 @@ public struct SupernodeConfiguration: Sendable, Hashable {
     public var metrics: MetricsEndpoint?
     /// 2 + number of `-v`.
     public var verbosity = Verbosity.default
+    /// `--broadcast-rate`, `--broadcast-burst`: the per-sender broadcast budget in copies (0 = unlimited).
+    public var broadcastRate = Int(SupernodeEngineOptions().broadcastRate)
+    public var broadcastBurst = Int(SupernodeEngineOptions().broadcastBurst)
+
+    /// The engine's options this configuration sets (the whitelist comes from the `-c` file).
+    public func engineOptions(whitelist: [Community]?) -> SupernodeEngineOptions {
+        var options = SupernodeEngineOptions(whitelist: whitelist)
+        options.broadcastRate = Double(broadcastRate)
+        options.broadcastBurst = Double(broadcastBurst)
+        return options
+    }
 
     public init() {}
 
@@ -35,6 +47,7 @@ public struct SupernodeConfiguration: Sendable, Hashable {
             "uid/gid: \(userID.map(String.init) ?? "default")/\(groupID.map(String.init) ?? "default")",
             "foreground: \(foreground ? "yes" : "no (daemon)")",
             "pid file: \(pidFile ?? "none")",
+            "broadcast budget per sender: \(broadcastRate == 0 ? "unlimited" : "\(broadcastRate) copies/s, burst \(broadcastBurst)")",
             "verbosity: \(verbosity)",
         ].joined(separator: "\n")
     }

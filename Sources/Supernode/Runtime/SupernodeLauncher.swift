@@ -52,7 +52,7 @@ enum SupernodeLauncher {
         service.metricsEndpoint = configuration.metrics
         service.communityFile = configuration.communityFile
         do {
-            try service.prepare(whitelist: opened.whitelist, logger: logger)
+            try service.prepare(options: configuration.engineOptions(whitelist: opened.whitelist), logger: logger)
         } catch {
             logger.critical("cannot set up the event loop: \(error)")
             return ExitStatus.failure

@@ -92,13 +92,13 @@ final class SupernodeService {
 
     /// Builds the engine and the loop (after daemonising and dropping privileges: the loop's epoll and
     /// signal descriptors belong to the final process).
-    func prepare(whitelist: [Community]?, logger: Logger, handleSignals: Bool = true,
+    func prepare(options: SupernodeEngineOptions, logger: Logger, handleSignals: Bool = true,
                  clock: any MonotonicClock = SystemClock()) throws(Errno) {
         self.logger = logger
         sink = BatchedDatagramSink(socket: socket, capacity: SupernodeService.batchCapacity,
                              datagramCapacity: SupernodeService.datagramCapacity + 64)
         let random = SystemRandom()
-        engine = SupernodeEngine(options: SupernodeEngineOptions(whitelist: whitelist), output: sink,
+        engine = SupernodeEngine(options: options, output: sink,
                                  headerCipherFactory: CommunityHeaderCipher.factory(random: random),
                                  random: random, logger: logger, clock: clock)
         let loop = try EventLoop(clock: clock)

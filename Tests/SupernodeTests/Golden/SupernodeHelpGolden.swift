@@ -12,6 +12,7 @@ the file override it.
 USAGE: supernode <config file> [options]
        supernode -l <local port> [-c <path>] [-f] [--pidfile <file>] [-u <uid> -g <gid>] [-t <mgmt port>] [-v]
                  [--management-password <pw>] [--metrics <addr:port>]
+                 [--broadcast-rate <copies>] [--broadcast-burst <copies>]
 
 OPTIONS:
   -l, --local-port <local port>
@@ -34,6 +35,12 @@ OPTIONS:
   --metrics <addr:port>   Serve Prometheus metrics at
                           http://<addr:port>/metrics (a bare port means
                           127.0.0.1; off by default).
+  --broadcast-rate <copies>
+                          Broadcast/multicast copies one sending edge may cause
+                          per second; 0 = unlimited (default 2000000).
+  --broadcast-burst <copies>
+                          Copies a sender may cause at once above
+                          --broadcast-rate (default 2000000).
   --version               Show the version.
   -h, --help              Show help information.
 
