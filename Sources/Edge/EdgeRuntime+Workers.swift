@@ -37,8 +37,7 @@ extension EdgeRuntime {
             }
             workerSetups.append(EdgeWorker.Setup(
                 index: index, queue: queue, socket: socket, configuration: engineConfiguration,
-                transform: config.transform, key: config.key, compression: config.compression,
-                headerEncryption: config.headerEncryption, offload: config.offload, sizes: sizes,
+                wire: EdgeWireChoice(config), offload: config.offload, sizes: sizes,
                 board: routingBoard, channel: workerChannel, logger: logger))
         }
     }

@@ -123,15 +123,24 @@ final class EdgeRuntime: EdgeHost {
         try openTap()
 
         // Keys and the engine (step 5).
-        let transform: any PayloadTransform
+        let wireChoice = EdgeWireChoice(config)
+        let dialect: any EdgeWireDialect
         do {
-            transform = try config.transform.makeTransform(passphrase: Array((config.key ?? "").utf8), random: random)
+            dialect = try wireChoice.makeDialect(random: random, frameCapacity: sizes.frameCapacity)
         } catch {
             throw EdgeStartupError("cannot set up the \(config.transform) transform: \(error)")
         }
-        let pipeline = FramePipeline(community: config.community, transform: transform, compression: config.compression,
-                                     headerEncryption: config.headerEncryption, random: random,
-                                     frameCapacity: sizes.frameCapacity)
+        let controlWire = wireChoice.makeControlWire(config, random: random)
+        var assignedIPv4: UInt32 = 0
+        if config.tapAddress == nil, let v3 = controlWire as? EdgeV3ControlWire {
+            if let assigned = bootstrapV3Address(wire: v3) {
+                assignedIPv4 = assigned.address
+                v3.identity.deviceAddress = assigned
+                supernodeAssignedAddress(assigned.address, prefixLength: Int(assigned.prefixLength))
+            } else {
+                logger.error("no supernode assigned an address; the TAP has none (give -a to choose one)")
+            }
+        }
         var engineConfig = EdgeEngine.Configuration(
             community: config.community, mac: mac,
             supernodes: config.supernodes)
@@ -148,9 +157,10 @@ final class EdgeRuntime: EdgeHost {
         engineConfig.sharedSnooper = config.multicastSnooping.map {
             SharedMulticastSnooper(settings: $0, mac: mac, ipv4: currentTapAddress())
         }
-        engineConfig.tapIPv4 = currentTapAddress()
+        engineConfig.tapIPv4 = config.tapAddress == nil ? assignedIPv4 : currentTapAddress()
         frameSink = TapFrameSink(port: tapPort) { [unowned self] in self.tap }
-        engine = EdgeEngine(configuration: engineConfig, pipeline: pipeline, random: random, clock: clock,
+        engine = EdgeEngine(configuration: engineConfig, dialect: dialect,
+                            controlWire: controlWire, random: random, clock: clock,
                             datagrams: datagramSink, frames: frameSink, host: self, logger: logger,
                             verbosity: ProcessLog.verbosity.load(ordering: .relaxed))
         engine.onVerbosityChange = { ProcessLog.verbosity.store($0, ordering: .relaxed) }
@@ -370,6 +380,19 @@ final class EdgeRuntime: EdgeHost {
         }
     }
 
+    /// n2n 3.x without `-a`: the address the supernode assigned goes on the TAP.
+    func supernodeAssignedAddress(_ ipv4: UInt32, prefixLength: Int) {
+        guard config.tapAddress == nil, let tapInterface,
+              let assignment = IPv4Interface(address: ipv4, netmask: EdgeOptionValues.netmask(prefixLength: prefixLength)) else { return }
+        do {
+            try tapInterface.setIPv4(assignment)
+            if engine != nil { engine.tapIPv4 = ipv4 }
+            logger.notice("TAP \(tapInterface.name) address \(IPAddress.v4(ipv4))/\(prefixLength) (assigned by the supernode)")
+        } catch {
+            logger.error("cannot set the assigned address \(IPAddress.v4(ipv4))/\(prefixLength) on \(tapInterface.name): \(error)")
+        }
+    }
+
     func resolveSupernode(index: Int, host: String, port: UInt16) {
         resolver.resolve(index: index, host: host, port: port)
     }
@@ -421,6 +444,8 @@ final class EdgeRuntime: EdgeHost {
         stopWorkers()
         flushDatagrams()
         flushFrames()
+        engine.control.leave()
+        flushDatagrams()
         for line in engine.exitSummary { logger.notice("\(line)") }
         if config.offload { logger.notice("\(pump.udpOffloadSummary(mainSocket))") }
         routes?.removeAll()

@@ -36,8 +36,9 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
 @Suite struct CLIEdgeOptionTableTests {
     let table = EdgeCommand.optionTable
 
-    @Test func shortOptionsAreN2N28s() {
-        #expect(tableKinds(table) == getoptKinds("k:a:bc:Eu:g:m:M:s:d:l:p:fvhrt:i:SDL:z::A::Hn:T:"))
+    /// 2.8's letters, with -S taking 3.1.1's optional level, plus 3.1.1's -I -e -J -P -R.
+    @Test func shortOptionsAreN2N28sAnd311s() {
+        #expect(tableKinds(table) == getoptKinds("k:a:bc:Eu:g:m:M:s:d:l:p:fvhrt:i:S::DL:z::A::Hn:T:I:e:J:P:R:"))
     }
 
     @Test func longNamesAreN2N28sPlusVersionPidfileAndNoOffload() {
@@ -52,6 +53,7 @@ func tableKinds(_ table: OptionTable) -> [Character: String] {
             "igmp-membership-timeout": "igmp-membership-timeout",
             "no-mss-clamp": "no-mss-clamp", "max-local-hosts": "max-local-hosts",
             "management-password": "management-password", "metrics": "metrics",
+            "protocol": "protocol", "select-rtt": "select-rtt", "select-mac": "select-mac",
         ])
         #expect(table.spec(key: "igmp-snooping")?.argument == OptionSpec.Argument.none)
         #expect(table.spec(key: "igmp-query-interval")?.argument == .required)

@@ -187,8 +187,52 @@ struct EdgeCommand: ParsableCommand {
         transform: { try OptionValues.integer($0, in: 1...86400) })
     var igmpMembershipTimeout: Int?
 
-    @Flag(name: .customShort("S"), help: "Do not connect peer to peer; always go through the supernode.")
-    var disableP2P = false
+    @Option(
+        name: .customShort("S"), parsing: .unconditional,
+        help: ArgumentHelp("Do not connect peer to peer; always go through the supernode (-S or -S1; -S2, TCP to the supernode, is not supported yet).",
+                           valueName: "level"),
+        transform: { try OptionValues.integer($0, in: 1...2) })
+    var supernodeOnly: Int?
+
+    @Option(
+        name: .customLong("protocol"), parsing: .unconditional,
+        help: ArgumentHelp("n2n wire version: 2 (default, n2n 2.x) or 3 (n2n 3.x, with 3.1.1's option meanings).",
+                           valueName: "version"),
+        transform: { try OptionValues.integer($0, in: 2...3) })
+    var wireProtocol: Int?
+
+    @Option(
+        name: .customShort("I"), parsing: .unconditional,
+        help: ArgumentHelp("--protocol 3: description of this edge shown by the supernode (up to 16 bytes).",
+                           valueName: "description"))
+    var deviceDescription: String?
+
+    @Option(
+        name: .customShort("e"), parsing: .unconditional,
+        help: ArgumentHelp("--protocol 3: local IPv4 address (or 'auto') peers on the same LAN reach us at.",
+                           valueName: "local address"))
+    var preferredAddress: String?
+
+    @Flag(name: .customLong("select-rtt"), help: "--protocol 3: choose the supernode with the shortest round trip.")
+    var selectRTT = false
+
+    @Flag(name: .customLong("select-mac"), help: "--protocol 3: choose the supernode with the lowest MAC address.")
+    var selectMAC = false
+
+    @Option(
+        name: .customShort("J"), parsing: .unconditional,
+        help: ArgumentHelp("n2n 3.x user name: not supported yet.", valueName: "username"))
+    var userName: String?
+
+    @Option(
+        name: .customShort("P"), parsing: .unconditional,
+        help: ArgumentHelp("n2n 3.x federation public key: not supported yet.", valueName: "public key"))
+    var federationKey: String?
+
+    @Option(
+        name: .customShort("R"), parsing: .unconditionalSingleValue,
+        help: ArgumentHelp("n2n 3.x traffic filter rules: not supported yet.", valueName: "rule"))
+    var rules: [String] = []
 
     @Option(
         name: .customShort("T"), parsing: .unconditional,
@@ -234,7 +278,7 @@ struct EdgeCommand: ParsableCommand {
 
     /// What a bare `-z` / `-A` means: getopt's optional attached values (n2n 2.8's `z::A::`), the
     /// one property of an option the argument parser cannot express.
-    static let attachedValueDefaults: [Character: String] = ["z": "1", "A": "3"]
+    static let attachedValueDefaults: [Character: String] = ["z": "1", "A": "3", "S": "1"]
 
     /// The getopt vocabulary (n2n 2.8: `k:a:bc:Eu:g:m:M:s:d:l:p:fvhrt:i:SDL:z::A::Hn:T:`, plus
     /// `--version` and `--pidfile`), derived from the declarations above and the argument parser's

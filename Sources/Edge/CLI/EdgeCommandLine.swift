@@ -68,7 +68,7 @@ public enum EdgeCommandLine {
                 }
             case "l":
                 supernodeCount += 1
-                if supernodeCount > 2 {
+                if supernodeCount > 2 && !options.contains(where: { $0.key == "protocol" && $0.value == "3" }) {
                     return .exit(usageError(.fatal("too many supernodes: at most two -l (\(option.origin))"), warnings: warnings))
                 }
             case "b":
@@ -98,14 +98,19 @@ public enum EdgeCommandLine {
         }
 
         var config = EdgeConfiguration()
+        let v3 = command.wireProtocol == 3
         if let envKey = environment["N2N_KEY"] {
             config.key = envKey
-            config.transform = .twofish
+            config.transform = v3 ? .aesCBC : .twofish
         }
         apply(command, to: &config, warnings: &warnings)
+        if let refusal = refusal(command) {
+            return .exit(usageError(.fatal(refusal), warnings: warnings))
+        }
         if config.transform == .null && config.key != nil {
-            warnings.append("switching to Twofish as a key was provided")
-            config.transform = .twofish
+            // n2n 3.x: a key alone means AES (v3 spec 8.2); 2.x: Twofish.
+            warnings.append("switching to \(v3 ? "AES" : "Twofish") as a key was provided")
+            config.transform = v3 ? .aesCBC : .twofish
         }
         do throws(EdgeCLIError) {
             warnings += try config.validate()
@@ -122,10 +127,32 @@ public enum EdgeCommandLine {
         return evaluate(Array(CommandLine.arguments.dropFirst()), environment: environment)
     }
 
+    /// The n2n 3.x options this edge does not implement, and the 3.x options given without
+    /// `--protocol 3`: a clear refusal instead of a silent difference.
+    static func refusal(_ command: EdgeCommand) -> String? {
+        if command.userName != nil || command.federationKey != nil {
+            return "user/password authentication (-J, -P) is not supported yet"
+        }
+        if !command.rules.isEmpty { return "traffic filter rules (-R) are not supported yet" }
+        if command.supernodeOnly == 2 { return "TCP to the supernode (-S2) is not supported yet; -S1 relays over UDP" }
+        guard command.wireProtocol != 3 else { return nil }
+        let v3Only: [(Bool, String)] = [(command.deviceDescription != nil, "-I"), (command.preferredAddress != nil, "-e"),
+                                        (command.selectRTT, "--select-rtt"), (command.selectMAC, "--select-mac")]
+        if let (_, name) = v3Only.first(where: \.0) { return "\(name) is an n2n 3.x option: add --protocol 3" }
+        return nil
+    }
+
     static func apply(_ command: EdgeCommand, to config: inout EdgeConfiguration, warnings: inout [String]) {
+        let v3 = command.wireProtocol == 3
+        config.wireProtocol = command.wireProtocol ?? 2
         if let name = command.community {
             config.community = Community(name)
             if name.utf8.count > Community.maxNameLength {
+                config.longCommunityName = String(decoding: name.utf8.prefix(V3Community.maxNameLength), as: UTF8.self)
+            }
+            if v3 && name.utf8.count > V3Community.maxNameLength {
+                warnings.append("community name truncated to \(V3Community.maxNameLength) bytes: '\(config.fullCommunityName)'")
+            } else if !v3 && name.utf8.count > Community.maxNameLength {
                 warnings.append("community name truncated to \(Community.maxNameLength) bytes: '\(config.communityName)'")
             }
         }
@@ -133,6 +160,14 @@ public enum EdgeCommandLine {
         if let v = command.tapName { config.tapName = v }
         if let v = command.tapAddress { config.tapAddress = v }
         if let v = command.netmask { config.netmask = v }
+        if let length = command.tapAddress?.prefixLength { config.netmask = EdgeOptionValues.netmask(prefixLength: length) }
+        if let v = command.deviceDescription { config.deviceDescription = String(decoding: v.utf8.prefix(16), as: UTF8.self) }
+        if let v = command.preferredAddress {
+            if v == "auto" { config.preferredAddress = 0 } else if case .v4(let a)? = IPAddress(ipv4: v) { config.preferredAddress = a } else {
+                warnings.append("-e \(v) is not an IPv4 address or 'auto'; ignored")
+            }
+        }
+        config.selection = command.selectMAC ? .mac : command.selectRTT ? .rtt : .load
         if let v = command.mtu { config.mtu = v }
         if let v = command.mac { config.mac = v }
         if let v = command.key { config.key = v }
@@ -146,7 +181,7 @@ public enum EdgeCommandLine {
         } else if command.igmpQueryInterval != nil || command.igmpMembershipTimeout != nil {
             warnings.append("--igmp-query-interval and --igmp-membership-timeout have no effect without --igmp-snooping")
         }
-        config.allowP2P = !command.disableP2P
+        config.allowP2P = command.supernodeOnly == nil
         config.allowRouting = command.allowRouting
         if let v = command.registerTTL { config.registerTTL = v }
         if let v = command.localPort { config.localPort = v }

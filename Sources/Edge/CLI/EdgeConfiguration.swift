@@ -12,6 +12,18 @@ import ProgramSupport
 public struct EdgeConfiguration: Sendable, Hashable {
     /// `-c` / `--community`, as the 16-byte header field: the first 15 bytes of the name.
     public var community = Community("")
+    /// `--protocol`: 2 (n2n 2.x, the default) or 3 (n2n 3.x).
+    public var wireProtocol = 2
+    /// A community name longer than 15 bytes as given, up to 19 (n2n 3.x uses them all).
+    public var longCommunityName: String?
+    /// The community name n2n 3.x uses.
+    public var fullCommunityName: String { longCommunityName ?? communityName }
+    /// `-I` (v3): the description sent to the supernode.
+    public var deviceDescription = ""
+    /// `-e` (v3): the preferred local address (nil: none; 0: `auto`).
+    public var preferredAddress: UInt32?
+    /// `--select-rtt` / `--select-mac` (v3); load by default.
+    public var selection: EdgeV3Selection = .load
     /// `-l` / `--supernode-list`, one or two.
     public var supernodes: [SupernodeAddress] = []
     /// `-d` / `--tun-device`.
@@ -75,7 +87,7 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var workers = EdgeConfiguration.defaultWorkers
 
     /// One thread serves in DHCP mode (the address can change under the workers).
-    public var effectiveWorkers: Int { tapAddress?.mode == .dhcp ? 1 : workers }
+    public var effectiveWorkers: Int { tapAddress == nil || tapAddress?.mode == .dhcp ? 1 : workers }
 
     /// Online CPUs, at most 8.
     public static var defaultWorkers: Int { max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))) }
@@ -95,8 +107,13 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public func validate() throws(EdgeCLIError) -> [String] {
         if communityName.isEmpty { throw .invalidConfiguration("no community given (-c <community>)") }
         if supernodes.isEmpty { throw .invalidConfiguration("no supernode given (-l <host:port>)") }
-        if supernodes.count > 2 { throw .fatal("too many supernodes (\(supernodes.count)); at most two -l") }
-        if tapAddress == nil { throw .invalidConfiguration("no TAP address given (-a [static:|dhcp:]<IPv4 address>)") }
+        if supernodes.count > 2 && wireProtocol == 2 { throw .fatal("too many supernodes (\(supernodes.count)); at most two -l") }
+        if tapAddress == nil && wireProtocol == 2 {
+            throw .invalidConfiguration("no TAP address given (-a [static:|dhcp:]<IPv4 address>)")
+        }
+        if tapAddress?.prefixLength != nil && wireProtocol == 2 {
+            throw .invalidConfiguration("-a with /<prefix length> is n2n 3.x syntax: add --protocol 3, or give the netmask with -s")
+        }
         try Self.checkTapName(tapName)
         if registerInterval < 1 { throw .invalidConfiguration("the registration interval (-i) must be at least 1 second") }
         if !(EdgeOptionValues.minMTU...EdgeOptionValues.maxMTU).contains(mtu) {
@@ -135,10 +152,11 @@ public struct EdgeConfiguration: Sendable, Hashable {
     public var summary: String {
         var lines: [String] = []
         func add(_ name: String, _ value: String) { lines.append("\(name): \(value)") }
-        add("community", communityName)
+        add("protocol", "n2n \(wireProtocol).x")
+        add("community", wireProtocol == 3 ? fullCommunityName : communityName)
         add("supernodes", supernodes.map(\.description).joined(separator: ", "))
         add("tap device", tapName)
-        add("tap address", tapAddress.map(\.description) ?? "(none)")
+        add("tap address", tapAddress.map(\.description) ?? (wireProtocol == 3 ? "assigned by the supernode" : "(none)"))
         add("netmask", IPAddress.v4(netmask).description)
         add("mtu", String(mtu))
         add("mac", mac?.description ?? "random")

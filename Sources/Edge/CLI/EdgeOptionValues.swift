@@ -15,15 +15,27 @@ public struct TapAddress: Sendable, Hashable, CustomStringConvertible {
     public var mode: TapAddressMode
     /// a.b.c.d as (a << 24 | b << 16 | c << 8 | d), as `IPAddress.v4`.
     public var ipv4: UInt32
+    /// n2n 3.x's `/len` suffix (`--protocol 3` only); nil when not given.
+    public var prefixLength: Int?
 
-    public init(mode: TapAddressMode, ipv4: UInt32) {
+    public init(mode: TapAddressMode, ipv4: UInt32, prefixLength: Int? = nil) {
         self.mode = mode
         self.ipv4 = ipv4
+        self.prefixLength = prefixLength
     }
 
-    /// `[static:|dhcp:]<IPv4>`; the mode is whatever precedes the first colon.
+    /// `[static:|dhcp:]<IPv4>[/len]`; the mode is whatever precedes the first colon.
     public static func parse(_ text: String) throws(OptionValueError) -> TapAddress {
         var mode = TapAddressMode.static
+        var text = text
+        var prefixLength: Int?
+        if let slash = text.firstIndex(of: "/") {
+            guard let n = Int(text[text.index(after: slash)...]), (1...30).contains(n) else {
+                throw OptionValueError("the prefix length after '/' must be 1...30")
+            }
+            prefixLength = n
+            text = String(text[..<slash])
+        }
         var addressText = Substring(text)
         if let colon = text.firstIndex(of: ":") {
             let name = text[..<colon]
@@ -37,10 +49,10 @@ public struct TapAddress: Sendable, Hashable, CustomStringConvertible {
         if mode == .static && (ip >> 28 == 0xE || ip == 0xFFFF_FFFF) {
             throw OptionValueError("\(IPAddress.v4(ip)) is a multicast or broadcast address")
         }
-        return TapAddress(mode: mode, ipv4: ip)
+        return TapAddress(mode: mode, ipv4: ip, prefixLength: prefixLength)
     }
 
-    public var description: String { "\(mode.rawValue):\(IPAddress.v4(ipv4))" }
+    public var description: String { "\(mode.rawValue):\(IPAddress.v4(ipv4))" + (prefixLength.map { "/\($0)" } ?? "") }
 }
 
 /// A route added through the TAP (`-n cidr:gateway`, spec 5.10).

@@ -36,10 +36,7 @@ final class EdgeWorker {
         var queue: TapQueue
         var socket: UDPSocket
         var configuration: EdgeEngine.Configuration
-        var transform: TransformID
-        var key: String?
-        var compression: CompressionID
-        var headerEncryption: Bool
+        var wire: EdgeWireChoice
         var offload: Bool
         var sizes: BatchSizes
         var board: EdgeRoutingBoard
@@ -60,15 +57,12 @@ final class EdgeWorker {
         sink = BatchedDatagramSink(socket: socket, capacity: sizes.sendBatch, datagramCapacity: sizes.datagramCapacity)
         receiveBatch = DatagramBatch(capacity: sizes.receiveMessages, datagramCapacity: sizes.receiveMessageCapacity)
         let random = SystemRandom()
-        let transform = try setup.transform.makeTransform(passphrase: Array((setup.key ?? "").utf8), random: random)
-        let pipeline = FramePipeline(community: setup.configuration.community, transform: transform,
-                                     compression: setup.compression, headerEncryption: setup.headerEncryption,
-                                     random: random, frameCapacity: sizes.frameCapacity)
+        let dialect = try setup.wire.makeDialect(random: random, frameCapacity: sizes.frameCapacity)
         let queue = setup.queue
         frames = TapFrameSink(port: port) { queue }
         let board = setup.board
         var held = board.current(comparedWith: EdgeRoutingTable())
-        plane = EdgeDataPlane(configuration: setup.configuration, pipeline: pipeline, clock: SystemClock(), random: random,
+        plane = EdgeDataPlane(configuration: setup.configuration, dialect: dialect, clock: SystemClock(), random: random,
                               datagrams: sink, frames: frames, control: setup.channel,
                               routing: {
                                   held = board.current(comparedWith: held)

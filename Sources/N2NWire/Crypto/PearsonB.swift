@@ -13,38 +13,46 @@ public enum PearsonB {
         return h
     }
 
-    /// One input word into the m lanes. A static function over inout lanes rather than a closure
-    /// capturing them: captured variables are boxed on the heap in debug builds.
-    @inline(__always)
-    static func mix(_ h: inout (UInt64, UInt64, UInt64, UInt64), _ v: UInt64, _ m: Int) {
-        h.0 = permute((h.0 ^ v) &- 1)
-        if m > 1 { h.1 = permute((h.1 ^ v) &- 2) }
-        if m > 2 {
-            h.2 = permute((h.2 ^ v) &- 3)
-            h.3 = permute((h.3 ^ v) &- 4)
+    /// The four lane states. A struct, not variables captured by a local function: debug builds
+    /// box captured variables on the heap, and this runs for every header-encrypted datagram.
+    struct LaneState {
+        var h1: UInt64 = 0, h2: UInt64 = 0, h3: UInt64 = 0, h4: UInt64 = 0
+        let m: Int
+
+        @inline(__always)
+        mutating func mix(_ v: UInt64) {
+            h1 = permute((h1 ^ v) &- 1)
+            if m > 1 { h2 = permute((h2 ^ v) &- 2) }
+            if m > 2 {
+                h3 = permute((h3 ^ v) &- 3)
+                h4 = permute((h4 ^ v) &- 4)
+            }
         }
+
+        @inline(__always)
+        mutating func invert() { h1 = ~h1; h2 = ~h2; h3 = ~h3; h4 = ~h4 }
     }
 
     /// The lanes h₁...h_m (m = 1, 2 or 4) over `input`; lanes beyond m are left 0.
     @inline(__always)
     static func lanes(_ input: UnsafeRawBufferPointer, count m: Int) -> (UInt64, UInt64, UInt64, UInt64) {
-        var h: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var state = LaneState(m: m)
         let n = input.count
         var i = 0
         if let base = input.baseAddress {
             while i &+ 8 <= n {
-                mix(&h, UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)), m)
+                state.mix(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
                 i &+= 8
             }
         }
-        h = (~h.0, ~h.1, ~h.2, ~h.3)
+        state.invert()
         while i < n {
-            mix(&h, UInt64(input[i]), m)
+            state.mix(UInt64(input[i]))
             i &+= 1
         }
-        h = (~h.0, ~h.1, ~h.2, ~h.3)
-        mix(&h, UInt64(n), m)
-        return h
+        state.invert()
+        state.mix(UInt64(n))
+        return (state.h1, state.h2, state.h3, state.h4)
     }
 
     /// H64: lane 1. Runs over every header-encrypted v3 datagram (the checksum).

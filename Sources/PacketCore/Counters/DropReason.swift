@@ -124,6 +124,8 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
     /// (IPv4/IPv6): the target's socket is one the sender cannot use, so no P2P; their PACKETs are
     /// relayed. Edge: a supernode named a peer socket of a family our socket cannot reach.
     case otherFamily
+    /// Edge (v3): REGISTER_SUPER_NAK, the supernode refused our registration (MAC or address in use).
+    case registrationRefused
     // Two dialects on one supernode (issue 15); appended so existing raw values stay.
     /// Supernode: a 2.x datagram for a community registered as 3.x, or the reverse.
     case dialectMismatch
@@ -188,6 +190,7 @@ public enum DropReason: Int, CaseIterable, Sendable, Codable, CustomStringConver
         case .txFragmentationNeeded: "tx_fragmentation_needed"
         case .txPacketTooBig: "tx_packet_too_big"
         case .otherFamily: "other_family"
+        case .registrationRefused: "registration_refused"
         case .dialectMismatch: "dialect_mismatch"
         case .authRefused: "auth_refused"
         case .communityNameTooLong: "community_name_too_long"

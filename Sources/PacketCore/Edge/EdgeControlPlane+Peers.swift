@@ -193,9 +193,9 @@ extension EdgeControlPlane {
         let now = nowStamp
         let failure: DropReason?
         if let i = pending.index(forKey: mac) {
-            failure = EdgeReplayWindow.verify(stamp, now: now, guard: &pending.values[i].stamp)
+            failure = wire.verify(stamp, now: now, guard: &pending.values[i].stamp)
         } else if let i = known.index(forKey: mac) {
-            failure = EdgeReplayWindow.verify(stamp, now: now, guard: &known.values[i].stamp)
+            failure = wire.verify(stamp, now: now, guard: &known.values[i].stamp)
         } else {
             failure = EdgeReplayWindow.isWithinFrame(stamp.stamp, now: now) ? nil : .headerStampWindow
         }

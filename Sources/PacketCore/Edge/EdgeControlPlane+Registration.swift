@@ -52,10 +52,11 @@ extension EdgeControlPlane {
         }
         reportSupernodeLoss(now: now)
         requestResolutions(now: now)
+        if let v3 { v3RoundStarting(v3, now: now) }
         updateCurrentSupernode(roundEnded: true)
         round += 1
         withUnsafeMutableBytes(of: &cookie) { random.fill($0) }
-        for i in supernodes.indices where supernodes[i].address != nil {
+        for i in supernodes.indices where supernodes[i].address != nil && registersWith(i) {
             sendRegisterSuper(to: i)
         }
         sendDiscoveryRegister()
@@ -101,7 +102,7 @@ extension EdgeControlPlane {
         }
         updateCurrentSupernode()
         // Answer the round in progress at once instead of waiting for the next retry.
-        if isStarted && waitingForAck { sendRegisterSuper(to: index) }
+        if isStarted && waitingForAck && registersWith(index) { sendRegisterSuper(to: index) }
         publishIfNeeded(now: clock.monotonicNanoseconds)
     }
 
@@ -139,6 +140,7 @@ extension EdgeControlPlane {
     }
 
     func updateCurrentSupernode(roundEnded: Bool = false) {
+        if v3 != nil { return updateCurrentV3() }
         var best: Int?
         for i in supernodes.indices where supernodes[i].address != nil {
             if let b = best, supernodes[i].answeredRound <= supernodes[b].answeredRound { continue }
@@ -170,7 +172,7 @@ extension EdgeControlPlane {
     /// -H replay check for anything a supernode sent (one stamp slot per supernode).
     func verifySupernodeStamp(_ stamp: HeaderSeal?, index: Int) -> Bool {
         guard let stamp else { return true }
-        guard let failure = EdgeReplayWindow.verify(stamp, now: nowStamp, guard: &supernodes[index].stamp) else { return true }
+        guard let failure = wire.verify(stamp, now: nowStamp, guard: &supernodes[index].stamp) else { return true }
         statistics.countDrop(failure)
         return false
     }

@@ -12,7 +12,10 @@ public final class EdgeControlPlane {
     public internal(set) var statistics = EdgeStatistics()
     var logger: Logger
 
-    let headerCipher: HeaderCipher?
+    /// The wire version's encoding of our control messages and its stamp rules.
+    let wire: any EdgeControlWire
+    /// The v3 session (nil for a v2 edge): identity, supernode details, selection.
+    public let v3: EdgeV3ControlWire?
     let random: any RandomSource
     let clock: any MonotonicClock
     let datagrams: any DatagramSink
@@ -57,18 +60,20 @@ public final class EdgeControlPlane {
     let controlBuffer: UnsafeMutableRawBufferPointer
     static let controlBufferSize = 512
 
-    init(configuration: EdgeEngine.Configuration, headerEncryption: Bool, random: any RandomSource,
+    init(configuration: EdgeEngine.Configuration, wire: any EdgeControlWire, random: any RandomSource,
          clock: any MonotonicClock, datagrams: any DatagramSink, host: any EdgeHost, logger: Logger) {
         precondition(!configuration.supernodes.isEmpty, "an edge needs at least one supernode")
         precondition(configuration.registrationInterval >= 1, "registration interval must be >= 1 s")
         self.configuration = configuration
-        self.headerCipher = headerEncryption ? HeaderCipher(community: configuration.community) : nil
+        self.wire = wire
+        self.v3 = wire as? EdgeV3ControlWire
         self.random = random
         self.clock = clock
         self.datagrams = datagrams
         self.host = host
         self.logger = logger
         self.supernodes = configuration.supernodes.map(SupernodeSlot.init)
+        v3?.supernodeInfo = Array(repeating: EdgeV3SupernodeInfo(), count: supernodes.count)
         localHosts = EdgeLocalHosts(capacity: configuration.maxLocalHosts, timeout: configuration.localHostTimeout)
         let now = clock.monotonicNanoseconds
         nextPurgeKnown = now + EdgeTimers.purgeInterval
@@ -162,32 +167,19 @@ public final class EdgeControlPlane {
     var nowStamp: UInt64 { EdgeReplayWindow.stamp(clock.wallTime) }
 
     /// A fresh stamp for header encryption (spec 4.3), with 12 random bits.
-    func makeStamp() -> UInt64 {
-        var r: UInt16 = 0
-        withUnsafeMutableBytes(of: &r) { random.fill($0) }
-        return EdgeReplayWindow.stamp(clock.wallTime, random12: r)
-    }
+    func makeStamp() -> UInt64 { wire.makeStamp(clock.wallTime, random: random) }
 
     /// Encodes a control message (TTL 2, flags 0, our community), header-encrypts it with -H
     /// (H = whole packet) and queues it.
     func sendControl(_ message: Message, to destination: PeerSocket, ipTTL: Int? = nil) {
-        let header = CommonHeader(code: message.code, community: configuration.community)
         let length: Int
         do {
-            length = try WireCodec.encode(header, message, into: controlBuffer)
+            length = try wire.encodeControl(message, into: controlBuffer, stamp: wire.encryptsHeaders ? makeStamp() : 0, random: random)
         } catch {
             logger.error("cannot encode \(message.code): \(error)")
             return
         }
         let packet = UnsafeMutableRawBufferPointer(rebasing: controlBuffer[0..<length])
-        if let headerCipher {
-            do {
-                try headerCipher.encrypt(packet, headerLength: length, stamp: makeStamp(), random: random)
-            } catch {
-                logger.error("cannot encrypt the header of \(message.code): \(error)")
-                return
-            }
-        }
         if let ipTTL {
             datagrams.enqueue(UnsafeRawBufferPointer(packet), to: destination, ipTTL: ipTTL)
         } else {

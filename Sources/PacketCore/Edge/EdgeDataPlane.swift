@@ -10,7 +10,9 @@ import N2NWire
 /// One thread drives one worker; nothing here is shared.
 public final class EdgeDataPlane {
     public let configuration: EdgeEngine.Configuration
-    public let pipeline: FramePipeline
+    /// The wire version's codec (chosen once at start-up): PACKETs are sealed and opened through it.
+    public let dialect: any EdgeWireDialect
+    let frameDialect: any FrameDialect
     /// The TAP's IPv4 address for the routing filters (DHCP mode updates it).
     public var tapIPv4: UInt32
     public internal(set) var statistics = EdgeStatistics()
@@ -75,11 +77,19 @@ public final class EdgeDataPlane {
     /// Replay slots kept before the table is cleared (only -H senders with the key get one).
     static let maxPeerStamps = 4096
 
-    public init(configuration: EdgeEngine.Configuration, pipeline: FramePipeline, clock: any MonotonicClock,
+    public convenience init(configuration: EdgeEngine.Configuration, pipeline: FramePipeline, clock: any MonotonicClock,
+                            random: any RandomSource, datagrams: any DatagramSink, frames: any FrameSink,
+                            control: any EdgeControlChannel, routing: @escaping () -> EdgeRoutingTable, logger: Logger) {
+        self.init(configuration: configuration, dialect: EdgeV2Wire(pipeline: pipeline), clock: clock, random: random,
+                  datagrams: datagrams, frames: frames, control: control, routing: routing, logger: logger)
+    }
+
+    public init(configuration: EdgeEngine.Configuration, dialect: any EdgeWireDialect, clock: any MonotonicClock,
                 random: any RandomSource, datagrams: any DatagramSink, frames: any FrameSink,
                 control: any EdgeControlChannel, routing: @escaping () -> EdgeRoutingTable, logger: Logger) {
         self.configuration = configuration
-        self.pipeline = pipeline
+        self.dialect = dialect
+        self.frameDialect = dialect.frames
         self.tapIPv4 = configuration.tapIPv4
         self.clock = clock
         self.random = random
@@ -96,7 +106,7 @@ public final class EdgeDataPlane {
         }
         let initial = HeaderStamp.initialPrevious(now: EdgeReplayWindow.stamp(clock.wallTime))
         supernodeStamps = Array(repeating: ReplayGuard(start: initial), count: configuration.supernodes.count)
-        scratch = .allocate(byteCount: max(pipeline.frameCapacity, 2048), alignment: 16)
+        scratch = .allocate(byteCount: max(frameDialect.frameCapacity, 2048), alignment: 16)
         peerStamps.reserveCapacity(64)
         reported.reserveCapacity(64)
         // The querier's timer runs with the control plane's (one worker owns the table).
@@ -123,7 +133,7 @@ public final class EdgeDataPlane {
     /// One Ethernet frame read from the TAP: filtered, sealed straight into the outgoing slot of
     /// its destination (the peer when a direct path is fresh, else the supernode).
     public func handleFrame(_ frame: UnsafeRawBufferPointer) {
-        guard frame.count >= EdgeFrameFilters.ethernetHeaderLength, frame.count <= pipeline.frameCapacity else {
+        guard frame.count >= EdgeFrameFilters.ethernetHeaderLength, frame.count <= frameDialect.frameCapacity else {
             statistics.countDrop(.txBadLength)
             return
         }
@@ -170,9 +180,9 @@ public final class EdgeDataPlane {
 
     /// Seals `frame` into the next outgoing slot for `target`; false (counted) when it failed.
     func seal(_ frame: UnsafeRawBufferPointer, to target: PeerSocket, headerDstMac: MACAddress?) -> Bool {
-        let stamp = pipeline.headerCipher == nil ? 0 : makeStamp()
+        let stamp = frameDialect.sealsEncryptedHeaders ? dialect.makeStamp(clock.wallTime, random: random) : 0
         var failure: PipelineError?
-        let pipeline = self.pipeline
+        let pipeline = frameDialect
         let srcMac = configuration.mac
         datagrams.enqueue(to: target) { slot in
             do throws(PipelineError) {
@@ -228,52 +238,27 @@ public final class EdgeDataPlane {
         if reported.count >= Self.maxPeerStamps { reported.removeAll(keepingCapacity: true) }
     }
 
-    /// A fresh stamp for header encryption (spec 4.3), with 12 random bits.
-    func makeStamp() -> UInt64 {
-        var r: UInt16 = 0
-        withUnsafeMutableBytes(of: &r) { random.fill($0) }
-        return EdgeReplayWindow.stamp(clock.wallTime, random12: r)
-    }
-
     // MARK: - network -> TAP
 
     /// One UDP datagram and its source. The buffer is modified in place (header decryption).
     public func handleDatagram(_ datagram: UnsafeMutableRawBufferPointer, from source: PeerSocket) {
-        var stamp: HeaderSeal?
-        if let headerCipher = pipeline.headerCipher {
-            do {
-                stamp = try headerCipher.decryptSealed(datagram).seal
-            } catch {
-                statistics.countDrop(DropReason(error))
-                return
-            }
-        }
-        let decoded: DecodedPacket
-        do {
-            decoded = try WireCodec.decode(UnsafeRawBufferPointer(datagram))
-        } catch {
-            statistics.countDrop(DropReason(error))
-            logger.debug("dropping datagram from \(source): \(error)")
-            return
-        }
-        guard decoded.header.community == configuration.community else {
-            statistics.countDrop(.otherCommunity)
-            return
-        }
-        let viaSupernode = decoded.header.flags.contains(.fromSupernode)
         let now = clock.monotonicNanoseconds
-        guard case .packet(let header) = decoded.message else {
-            control.controlMessage(decoded.message, viaSupernode: viaSupernode, source: source, stamp: stamp, now: now)
-            return
+        switch dialect.receive(datagram, from: source, now: now, control: control) {
+        case .packet(let packet):
+            refreshRouting()
+            handlePacket(packet, datagram: UnsafeRawBufferPointer(datagram), source: source, now: now)
+        case .control:
+            break
+        case .dropped(let reason):
+            statistics.countDrop(reason)
+            logger.debug("dropping datagram from \(source): \(reason)")
         }
-        refreshRouting()
-        handlePacket(header, viaSupernode: viaSupernode, payload: UnsafeRawBufferPointer(rebasing: datagram[decoded.bodyEnd...]),
-                     source: source, stamp: stamp, now: now)
     }
 
-    func handlePacket(_ header: PacketHeader, viaSupernode: Bool, payload: UnsafeRawBufferPointer,
-                      source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
+    func handlePacket(_ header: EdgeInboundPacket, datagram: UnsafeRawBufferPointer, source: PeerSocket, now: Int64) {
         let srcMac = header.srcMac
+        let viaSupernode = header.fromSupernode
+        let stamp = header.stamp
         guard srcMac != configuration.mac, !srcMac.isGroup, !srcMac.isZero else {
             statistics.countDrop(.badSourceMAC)
             return
@@ -282,8 +267,7 @@ public final class EdgeDataPlane {
 
         var failure: PipelineError?
         var dropped: DropReason?
-        let pipeline = self.pipeline
-        let transform = header.transform
+        let dialect = self.dialect
         let filterMulticast = configuration.dropMulticast
         let filterRouted = !configuration.allowRouting
         let ownIPv4 = tapIPv4
@@ -293,7 +277,7 @@ public final class EdgeDataPlane {
         frames.writeFrame { slot in
             let length: Int
             do throws(PipelineError) {
-                length = try pipeline.open(payload: payload, transform: transform, into: slot)
+                length = try dialect.open(header, datagram: datagram, into: slot)
             } catch {
                 failure = error
                 return 0
@@ -368,13 +352,17 @@ public final class EdgeDataPlane {
     /// nothing); then the -H stamp and exact-replay check with the matching guard (spec 4.6).
     func admit(viaSupernode: Bool, srcMac: MACAddress, source: PeerSocket, stamp: HeaderSeal?) -> Bool {
         if viaSupernode {
-            guard let index = routing.supernodeIndex(of: source), index < supernodeStamps.count else {
+            guard let index = routing.supernodeIndex(of: source) else {
                 statistics.countDrop(.spoofedSupernode)
                 return false
             }
+            // A supernode learned at run time (v3 supernode list) gets its slot when first heard.
+            while index >= supernodeStamps.count {
+                supernodeStamps.append(ReplayGuard(start: HeaderStamp.initialPrevious(now: EdgeReplayWindow.stamp(clock.wallTime))))
+            }
             guard let stamp else { return true }
-            guard let failure = EdgeReplayWindow.verify(stamp, now: EdgeReplayWindow.stamp(clock.wallTime),
-                                                        guard: &supernodeStamps[index]) else { return true }
+            guard let failure = dialect.verify(stamp, now: EdgeReplayWindow.stamp(clock.wallTime),
+                                               guard: &supernodeStamps[index]) else { return true }
             statistics.countDrop(failure)
             return false
         }
@@ -382,7 +370,7 @@ public final class EdgeDataPlane {
         let now = EdgeReplayWindow.stamp(clock.wallTime)
         let failure: DropReason?
         if let i = peerStamps.index(forKey: srcMac) {
-            failure = EdgeReplayWindow.verify(stamp, now: now, guard: &peerStamps.values[i])
+            failure = dialect.verify(stamp, now: now, guard: &peerStamps.values[i])
         } else {
             failure = EdgeReplayWindow.isWithinFrame(stamp.stamp, now: now) ? nil : .headerStampWindow
         }

@@ -68,10 +68,18 @@ extension EdgeEngine {
                                      mode: status.state == .p2p ? .p2p : .viaSupernode,
                                      lastSeenSecondsAgo: entry.map { (now - $0.lastSeen) / Nanos.second } ?? 0)
         }
+        let v3 = control.v3
         let supernodes = supernodes.enumerated().map { i, sn in
-            EdgeSnapshot.Supernode(configured: "\(sn.configured)", address: sn.address.map { "\($0)" },
-                                   current: i == currentSupernode,
-                                   lastAckSecondsAgo: sn.lastAck.map { (now - $0) / Nanos.second })
+            var row = EdgeSnapshot.Supernode(configured: "\(sn.configured)", address: sn.address.map { "\($0)" },
+                                             current: i == currentSupernode,
+                                             lastAckSecondsAgo: sn.lastAck.map { (now - $0) / Nanos.second })
+            if let v3, v3.supernodeInfo.indices.contains(i) {
+                let info = v3.supernodeInfo[i]
+                let criterion = info.criterion >= EdgeV3SupernodeInfo.defaultCriterion ? "-" : "\(info.criterion)"
+                row.v3 = EdgeSnapshot.V3Details(mac: info.mac.map { "\($0)" } ?? "", version: info.version, uptime: info.uptime,
+                                                load: info.load, selection: "\(v3.selection.rawValue) = \(criterion)")
+            }
+            return row
         }
         return EdgeSnapshot(
             community: configuration.community.name, mac: "\(configuration.mac)",

@@ -32,7 +32,7 @@ public final class EdgeEngine {
     let clock: any MonotonicClock
     let startWall: Int64
 
-    public init(
+    public convenience init(
         configuration: Configuration,
         pipeline: FramePipeline,
         random: any RandomSource,
@@ -44,6 +44,26 @@ public final class EdgeEngine {
         verbosity: Int = 2
     ) {
         precondition(pipeline.community == configuration.community, "the pipeline is for another community")
+        self.init(configuration: configuration, dialect: EdgeV2Wire(pipeline: pipeline),
+                  controlWire: EdgeV2ControlWire(community: configuration.community, headerEncryption: pipeline.headerCipher != nil),
+                  random: random, clock: clock, datagrams: datagrams, frames: frames, host: host, logger: logger,
+                  verbosity: verbosity)
+    }
+
+    /// An edge of any wire version: the worker's dialect and the control plane's wire (separate
+    /// instances, as they run on their own contexts).
+    public init(
+        configuration: Configuration,
+        dialect: any EdgeWireDialect,
+        controlWire: any EdgeControlWire,
+        random: any RandomSource,
+        clock: any MonotonicClock,
+        datagrams: any DatagramSink,
+        frames: any FrameSink,
+        host: any EdgeHost,
+        logger: Logger = Logger(label: "n2n.edge"),
+        verbosity: Int = 2
+    ) {
         var logger = logger
         logger.logLevel = Verbosity.logLevel(verbosity)
         self.configuration = configuration
@@ -51,15 +71,15 @@ public final class EdgeEngine {
         self.logger = logger
         self.verbosity = verbosity
         startWall = clock.wallTime.seconds
-        let control = EdgeControlPlane(configuration: configuration, headerEncryption: pipeline.headerCipher != nil,
+        let control = EdgeControlPlane(configuration: configuration, wire: controlWire,
                                        random: random, clock: clock, datagrams: datagrams, host: host, logger: logger)
         self.control = control
-        worker = EdgeDataPlane(configuration: configuration, pipeline: pipeline, clock: clock, random: random,
+        worker = EdgeDataPlane(configuration: configuration, dialect: dialect, clock: clock, random: random,
                                datagrams: datagrams, frames: frames, control: control,
                                routing: { [unowned control] in control.routing }, logger: logger)
     }
 
-    public var pipeline: FramePipeline { worker.pipeline }
+    public var dialect: any EdgeWireDialect { worker.dialect }
 
     /// The TAP's IPv4 address used by the routing filters; the host updates it in DHCP mode.
     public var tapIPv4: UInt32 {

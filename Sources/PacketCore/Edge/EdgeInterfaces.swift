@@ -12,4 +12,10 @@ public protocol EdgeHost: AnyObject {
     /// The answer comes back later through `EdgeEngine.supernodeResolved(index:address:)` on the
     /// engine's thread (spec 10.3 item 20: no DNS in the data path).
     func resolveSupernode(index: Int, host: String, port: UInt16)
+    /// n2n 3.x: the supernode assigned the TAP address (no `-a`, v3 spec 9.5).
+    func supernodeAssignedAddress(_ ipv4: UInt32, prefixLength: Int)
+}
+
+extension EdgeHost {
+    public func supernodeAssignedAddress(_ ipv4: UInt32, prefixLength: Int) {}
 }

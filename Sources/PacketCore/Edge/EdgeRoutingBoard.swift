@@ -34,6 +34,7 @@ public final class QueuedControlChannel: EdgeControlChannel, Sendable {
         case probe(MACAddress, now: Int64)
         case localHost(MACAddress, now: Int64)
         case message(Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64)
+        case messageV3(V3Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64)
     }
 
     private let reports: Mutex<[Report]>
@@ -74,6 +75,9 @@ public final class QueuedControlChannel: EdgeControlChannel, Sendable {
     public func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
         post(.message(message, viaSupernode: viaSupernode, source: source, stamp: stamp, now: now))
     }
+    public func controlMessageV3(_ message: V3Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {
+        post(.messageV3(message, viaSupernode: viaSupernode, source: source, stamp: stamp, now: now))
+    }
 
     /// Hands every queued report to `control` (on the control plane's thread).
     public func deliver(to control: any EdgeControlChannel, scratch: inout [Report]) {
@@ -86,6 +90,8 @@ public final class QueuedControlChannel: EdgeControlChannel, Sendable {
             case let .localHost(mac, now): control.localHostSeen(mac, now: now)
             case let .message(message, via, source, stamp, now):
                 control.controlMessage(message, viaSupernode: via, source: source, stamp: stamp, now: now)
+            case let .messageV3(message, via, source, stamp, now):
+                control.controlMessageV3(message, viaSupernode: via, source: source, stamp: stamp, now: now)
             }
         }
         scratch.removeAll(keepingCapacity: true)

@@ -60,4 +60,12 @@ public protocol EdgeControlChannel: AnyObject {
     /// Any other message (registration, P2P handshake, PEER_INFO...), header already decrypted
     /// (`stamp` is its -H time stamp).
     func controlMessage(_ message: Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64)
+    /// The same for a v3 message (v3 spec 8.7).
+    func controlMessageV3(_ message: V3Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64)
+}
+
+extension EdgeControlChannel {
+    /// A v3 control message (v3 spec 8.7), header already decrypted; only a v3 control plane
+    /// takes them (a v2 edge's dialect never decodes one).
+    public func controlMessageV3(_ message: V3Message, viaSupernode: Bool, source: PeerSocket, stamp: HeaderSeal?, now: Int64) {}
 }

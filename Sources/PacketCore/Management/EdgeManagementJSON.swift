@@ -28,7 +28,7 @@ public struct EdgeManagementJSON: ManagementJSONAPI {
             return s.supernodes.map { sn in
                 [("configured", .string(sn.configured)), ("sockaddr", .string(sn.address ?? "")),
                  ("current", .int(sn.current ? 1 : 0)), ("selection", .string(sn.current ? "current" : "standby")),
-                 ] + lastSeen(sn.lastAckSecondsAgo.map { s.wallTime - $0 } ?? 0)
+                 ] + lastSeen(sn.lastAckSecondsAgo.map { s.wallTime - $0 } ?? 0) + v3Fields(sn.v3)
             }
         case "timestamps":
             return [[("start_time", .int(s.startWallTime)), ("last_super", .int(s.counters.lastSupernode)),
@@ -37,6 +37,13 @@ public struct EdgeManagementJSON: ManagementJSONAPI {
         case "groups": return s.multicast.map(groupRows) ?? []
         default: return []
         }
+    }
+
+    /// n2n 3.x's own supernode fields (3.1.1 edges show them; `selection` replaces ours).
+    static func v3Fields(_ v3: EdgeSnapshot.V3Details?) -> JSONFields {
+        guard let v3 else { return [] }
+        return [("macaddr", .string(v3.mac)), ("version", .string(v3.version)), ("uptime", .uint(UInt64(v3.uptime))),
+                ("load", .uint(UInt64(v3.load))), ("v3_selection", .string(v3.selection))]
     }
 
     static func edgeRow(_ s: EdgeSnapshot) -> (EdgeSnapshot.Peer) -> JSONFields {

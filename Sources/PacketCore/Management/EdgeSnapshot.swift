@@ -26,6 +26,18 @@ public struct EdgeSnapshot: Sendable, Codable, Equatable {
         public var current: Bool
         /// Seconds since its last REGISTER_SUPER_ACK (monotonic); nil = never.
         public var lastAckSecondsAgo: Int64?
+        /// n2n 3.x: what the supernode said of itself (PONG, ACK); nil for a 2.x edge.
+        public var v3: V3Details? = nil
+    }
+
+    /// A v3 supernode's details (v3 spec 8.4): its MAC, version, uptime and load as reported, and
+    /// the selection strategy with this supernode's current criterion (lower is better).
+    public struct V3Details: Sendable, Codable, Equatable {
+        public var mac: String
+        public var version: String
+        public var uptime: UInt32
+        public var load: UInt32
+        public var selection: String
     }
 
     /// The counters of spec 7.1.

@@ -82,8 +82,22 @@ OPTIONS:
   --igmp-membership-timeout <seconds>
                           With --igmp-snooping: seconds a group is kept without
                           a report (default 260).
-  -S                      Do not connect peer to peer; always go through the
-                          supernode.
+  -S <level>              Do not connect peer to peer; always go through the
+                          supernode (-S or -S1; -S2, TCP to the supernode, is
+                          not supported yet).
+  --protocol <version>    n2n wire version: 2 (default, n2n 2.x) or 3 (n2n 3.x,
+                          with 3.1.1's option meanings).
+  -I <description>        --protocol 3: description of this edge shown by the
+                          supernode (up to 16 bytes).
+  -e <local address>      --protocol 3: local IPv4 address (or 'auto') peers on
+                          the same LAN reach us at.
+  --select-rtt            --protocol 3: choose the supernode with the shortest
+                          round trip.
+  --select-mac            --protocol 3: choose the supernode with the lowest
+                          MAC address.
+  -J <username>           n2n 3.x user name: not supported yet.
+  -P <public key>         n2n 3.x federation public key: not supported yet.
+  -R <rule>               n2n 3.x traffic filter rules: not supported yet.
   -T <tos>                IP TOS of outgoing packets, e.g. 0x48.
   -n <cidr:gateway>       Route an IPv4 network through the TAP via gateway;
                           0.0.0.0/0 replaces the default route. Repeatable.
