@@ -24,6 +24,7 @@ bash Tests/Integration/reliability.sh
 bash Tests/Integration/statuspage.sh
 bash Tests/Integration/bridge.sh
 bash Tests/Integration/ipv6.sh
+bash Tests/Integration/v3.sh
 
 echo "== packaging (portable binaries, Debian package)"
 bash scripts/build-deb.sh
