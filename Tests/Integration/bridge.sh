@@ -95,7 +95,20 @@ e1_has_host() { e1_stat | grep -qi "host   $HOST_MAC"; }
 e1_clamped() { e1_stat | grep -Eq 'mss_clamped:[1-9]'; }
 e2_pings_host() { nsx "$(edge_ns 2)" ping -n -q -c 3 -i 0.2 -W 2 "$OVER.11" >/dev/null 2>&1; }
 # Frames from e2 to the host arrived at e1 directly (P2P: e2 mapped the host's MAC to e1's socket).
-host_reached_p2p() { local rx; rx=$(e1_stat | sed -n 's/^paths .* p2p:[0-9]*,\([0-9]*\).*/\1/p'); [ "${rx:-0}" -ge 100 ]; }
+# Bounded: e2 learns the host's socket from e1's answer to its REGISTER, which may come after the
+# bulk transfer on a loaded machine; then 5 pings from e2 to the host arrive at e1 as P2P frames.
+e1_p2p_rx() { e1_stat | sed -n 's/^paths .* p2p:[0-9]*,\([0-9]*\).*/\1/p'; }
+host_reached_p2p() {
+    local deadline=$((SECONDS + 20)) before after
+    while [ $SECONDS -lt $deadline ]; do
+        before=$(e1_p2p_rx)
+        nsx "$(edge_ns 2)" ping -n -q -c 5 -i 0.1 -W 1 "$OVER.11" >/dev/null 2>&1
+        sleep 0.5  # workers publish their counters four times a second
+        after=$(e1_p2p_rx)
+        [ $(( ${after:-0} - ${before:-0} )) -ge 4 ] && return 0
+    done
+    return 1
+}
 # The supernode holds the host's MAC at e1's socket (our supernode's management listing).
 sn_maps_host() { sn_mgmt | grep -i "MAC: $HOST_MAC" | grep -q "edge: $UNDER.1:50001"; }
 host_cannot_reach() { ! hx ping -n -q -c 3 -i 0.3 -W 1 "$1" >/dev/null 2>&1; }
