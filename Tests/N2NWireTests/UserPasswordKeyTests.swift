@@ -54,8 +54,8 @@ import Testing
         let time: UInt32 = 1_654_895_813
         #expect(UserPasswordKeys.tripleHash(withUnsafeBytes(of: time.littleEndian) { Array($0) })
                 == hex("e636a0953abf44301ae3da555ee5afa3"))
-        let k = zip(UserPasswordKeys.tripleHash(UserPasswordKeys.field20("mynet")),
-                    UserPasswordKeys.tripleHash(UserPasswordKeys.field20("*Federation"))).map { $0 ^ $1 }
+        let k = zip(UserPasswordKeys.tripleHash(V3Community("mynet").bytes),
+                    UserPasswordKeys.tripleHash(V3Community("*Federation").bytes)).map { $0 ^ $1 }
         #expect(k == hex("1e08bc510315807862603041761e6a80"))
         #expect(UserPasswordKeys.dynamicKey(community: "mynet", federation: "*Federation", keyTime: time)
                 == hex("6f02035068c857b501c979d4a6ef625d"))

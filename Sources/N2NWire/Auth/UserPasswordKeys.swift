@@ -47,16 +47,10 @@ public enum UserPasswordKeys {
         PearsonB.hash128(PearsonB.hash128(PearsonB.hash128(bytes)))
     }
 
-    /// A name NUL-padded (or cut) to the 20 bytes of the community field.
-    static func field20(_ name: String) -> [UInt8] {
-        let bytes = Array(name.utf8.prefix(20))
-        return bytes + [UInt8](repeating: 0, count: 20 - bytes.count)
-    }
-
-    /// dyn = Speck128/128-Enc(K, H3(LE32(key_time))) with K = H3(C20) XOR H3(F20); the community
-    /// and federation names as written ('*' included, the supernode's -F name).
+    /// dyn = Speck128/128-Enc(K, H3(LE32(key_time))) with K = H3(C20) XOR H3(F20): the community
+    /// and federation names as their 20-byte community fields ('*' included, the supernode's -F name).
     public static func dynamicKey(community: String, federation: String, keyTime: UInt32) -> [UInt8] {
-        let key = zip(tripleHash(field20(community)), tripleHash(field20(federation))).map { $0 ^ $1 }
+        let key = zip(tripleHash(V3Community(community).bytes), tripleHash(V3Community(federation).bytes)).map { $0 ^ $1 }
         let time = withUnsafeBytes(of: keyTime.littleEndian) { Array($0) }
         var block = tripleHash(time)
         block.withUnsafeMutableBytes { Speck128(key: key).encryptBlock($0) }

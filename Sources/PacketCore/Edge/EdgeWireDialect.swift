@@ -60,7 +60,7 @@ public protocol EdgeWireDialect: EdgeStampRules {
 }
 
 /// n2n 2.x (spec 2-5): the `FramePipeline` and `HeaderCipher` the edge has always used.
-public final class EdgeV2Wire: EdgeWireDialect {
+public final class EdgeV2Wire: EdgeWireDialect, EdgeV2StampRules {
     public let pipeline: FramePipeline
     let community: Community
     let headerCipher: HeaderCipher?
@@ -105,16 +105,10 @@ public final class EdgeV2Wire: EdgeWireDialect {
         try pipeline.open(payload: UnsafeRawBufferPointer(rebasing: datagram[packet.payloadStart...]),
                           transform: TransformField(rawValue: packet.transform), into: output)
     }
-
-    public func makeStamp(_ time: WallTime, random: any RandomSource) -> UInt64 { EdgeV2Stamps.make(time, random: random) }
-
-    public func verify(_ seal: HeaderSeal, now: UInt64, guard replay: inout ReplayGuard) -> DropReason? {
-        EdgeReplayWindow.verify(seal, now: now, guard: &replay)
-    }
 }
 
 /// The v2 control plane's messages: `WireCodec` and the v2 `HeaderCipher` over the whole packet.
-public final class EdgeV2ControlWire: EdgeControlWire {
+public final class EdgeV2ControlWire: EdgeControlWire, EdgeV2StampRules {
     let community: Community
     let headerCipher: HeaderCipher?
 
@@ -124,12 +118,6 @@ public final class EdgeV2ControlWire: EdgeControlWire {
     }
 
     public var encryptsHeaders: Bool { headerCipher != nil }
-
-    public func makeStamp(_ time: WallTime, random: any RandomSource) -> UInt64 { EdgeV2Stamps.make(time, random: random) }
-
-    public func verify(_ seal: HeaderSeal, now: UInt64, guard replay: inout ReplayGuard) -> DropReason? {
-        EdgeReplayWindow.verify(seal, now: now, guard: &replay)
-    }
 
     public func encodeControl(_ message: Message, into buffer: UnsafeMutableRawBufferPointer, stamp: UInt64,
                               random: any RandomSource) throws -> Int {
@@ -142,11 +130,18 @@ public final class EdgeV2ControlWire: EdgeControlWire {
     }
 }
 
-enum EdgeV2Stamps {
+/// v2's stamp rules (spec 4.3, 4.6), shared by the data plane's and the control plane's v2 wire.
+public protocol EdgeV2StampRules: EdgeStampRules {}
+
+extension EdgeV2StampRules {
     /// A fresh stamp for header encryption (spec 4.3), with 12 random bits.
-    static func make(_ time: WallTime, random: any RandomSource) -> UInt64 {
+    public func makeStamp(_ time: WallTime, random: any RandomSource) -> UInt64 {
         var r: UInt16 = 0
         withUnsafeMutableBytes(of: &r) { random.fill($0) }
         return EdgeReplayWindow.stamp(time, random12: r)
+    }
+
+    public func verify(_ seal: HeaderSeal, now: UInt64, guard replay: inout ReplayGuard) -> DropReason? {
+        EdgeReplayWindow.verify(seal, now: now, guard: &replay)
     }
 }
